@@ -1,0 +1,36 @@
+"""survey_app: wellbeing surveys for school mental-health trials in England."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from survey_app import errors, health, i18n, limits, security
+from survey_app.config import Settings, load_settings
+from survey_app.db import db as database
+from survey_app.logs import configure_logging
+from survey_app.questionnaires.loader import load_catalogue
+from survey_app.survey import views as survey_views
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the web application from ``settings`` (default: the environment)."""
+    settings = settings or load_settings()
+    configure_logging()
+
+    app = Flask(__name__)
+    app.config.update(settings.flask_config())
+    app.extensions["survey_app.settings"] = settings
+    # Broken instrument or study files stop the app here, with the file named.
+    app.extensions["survey_app.catalogue"] = load_catalogue(
+        settings.instruments_dir, settings.studies_dir
+    )
+
+    database.init_app(app, settings.database_url)
+    security.init_app(app, settings)
+    i18n.init_app(app)
+    limits.init_app(app)
+    errors.init_app(app)
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(survey_views.bp)
+    return app

@@ -1,0 +1,1 @@
+"""One-time access codes printed on students' slips."""

@@ -1,0 +1,115 @@
+"""The database: engine, sessions and the declarative base of every model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, g
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so that Alembic migrations can find them again.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always stored and returned in UTC.
+
+    SQLite keeps no time zone, so values come back naive; this puts UTC back.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> Any:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given; use survey_app.db.utcnow()")
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> Any:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    """Base class of every table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(UTC)
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine, with SQLite set up for several processes at once."""
+    if url.startswith("sqlite"):
+        # One connection per checkout keeps each gunicorn worker's writes short
+        # and lets SQLite's own locking arbitrate between workers.
+        engine = create_engine(url, poolclass=NullPool)
+        event.listen(engine, "connect", _configure_sqlite)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets students' page loads read while another page is being saved;
+    # NORMAL sync is durable across application crashes, which is what WAL needs.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+class Database:
+    """Owns the engine and hands each request its own session."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.session_factory: sessionmaker[Session] | None = None
+
+    def init_app(self, app: Flask, url: str) -> None:
+        """Connect to ``url`` and close each request's session at its end."""
+        self.engine = make_engine(url)
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        app.extensions["survey_app.db"] = self
+        app.teardown_appcontext(self._close_session)
+
+    def session(self) -> Session:
+        """Return the session of the current request, opening one if needed."""
+        if "db_session" not in g:
+            assert self.session_factory is not None, "init_app was not called"
+            g.db_session = self.session_factory()
+        return g.db_session
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        """Open a session outside a request, committed or rolled back as a whole."""
+        assert self.session_factory is not None, "init_app was not called"
+        with self.session_factory.begin() as session:
+            yield session
+
+    def _close_session(self, _exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+db = Database()

@@ -1,0 +1,17 @@
+"""Translation of the interface text with Babel.
+
+Instrument wording is not translated here: only a rights holder's validated
+translation of an instrument may be shown, and it comes with the instrument.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import Babel
+
+babel = Babel()
+
+
+def init_app(app: Flask) -> None:
+    """Serve every page in British English until validated translations exist."""
+    babel.init_app(app, locale_selector=lambda: "en_GB")

@@ -1,0 +1,1 @@
+"""Completion figures toward the 80% target that schools must reach."""

@@ -1,0 +1,1 @@
+"""Instruments and questionnaires, loaded from data files and checked on load."""

@@ -1,0 +1,1 @@
+"""Schools and their students: the identity store, kept apart from answers."""

@@ -1,0 +1,1 @@
+"""The student's side: code, assent, questions, end page."""

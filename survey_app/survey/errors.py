@@ -1,0 +1,37 @@
+"""What can go wrong when a student uses an access code; views turn these into pages."""
+
+
+class CodeProblem(Exception):
+    """The code typed on the code page cannot open a questionnaire."""
+
+
+class UnknownCode(CodeProblem):
+    """No code like this was issued (or it was mistyped)."""
+
+
+class CodeAlreadyUsed(CodeProblem):
+    """The student already completed this wave with this code."""
+
+
+class CodeNotUsable(CodeProblem):
+    """The code exists but must not open the survey.
+
+    The reason (opt-out, withdrawal, revoked, left the school) is kept from the
+    student on purpose: it is private, and the teacher can look it up.
+    """
+
+
+class NoStudentSession(Exception):
+    """This browser has no survey in progress."""
+
+
+class SessionTakenOver(Exception):
+    """The same code was entered on another computer or tab, which now holds it."""
+
+
+class PageNotAllowed(Exception):
+    """The page asked for is not the student's to see yet."""
+
+
+class InvalidAnswers(Exception):
+    """A submitted page holds answers that the page does not ask for."""

@@ -1,0 +1,274 @@
+"""What happens when a student enters a code, agrees, answers and finishes.
+
+Views call these functions and translate their exceptions into pages; all
+rules about who may answer what live here.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from survey_app.codes.access_codes import hash_code, normalise_code
+from survey_app.codes.models import AccessCode
+from survey_app.db import utcnow
+from survey_app.questionnaires.definitions import Page, Wave
+from survey_app.schools.models import OptOut, Student
+from survey_app.survey.errors import (
+    CodeAlreadyUsed,
+    CodeNotUsable,
+    InvalidAnswers,
+    NoStudentSession,
+    PageNotAllowed,
+    SessionTakenOver,
+    UnknownCode,
+)
+from survey_app.survey.models import Answer, PageSubmission, Response, ResponseStatus
+from survey_app.survey.upsert import insert_ignoring_duplicates, upsert
+
+logger = logging.getLogger(__name__)
+
+#: A skipped item ("prefer not to say", or left blank on a submitted page).
+SKIPPED = None
+
+
+@dataclass(frozen=True)
+class StudentPass:
+    """What a student's browser holds between pages: which response, and proof."""
+
+    response_id: int
+    browser_token: str
+
+
+def open_survey(session: Session, typed_code: str, code_hash_key: str) -> StudentPass:
+    """Check a typed code and return a pass to its student's response.
+
+    Starts the response on first use and resumes it afterwards. Raises
+    MalformedCode, UnknownCode, CodeAlreadyUsed or CodeNotUsable.
+    """
+    code_hash = hash_code(normalise_code(typed_code), code_hash_key)
+    access = session.scalars(
+        select(AccessCode).where(AccessCode.code_hash == code_hash)
+    ).one_or_none()
+    if access is None:
+        logger.info("survey.code_refused reason=unknown")
+        raise UnknownCode()
+    _check_student_may_take_part(session, access)
+
+    response = _response_for(session, access)
+    if response.status is ResponseStatus.COMPLETED:
+        logger.info("survey.code_refused reason=completed response=%s", response.id)
+        raise CodeAlreadyUsed()
+    if response.status is ResponseStatus.WITHDRAWN:
+        logger.info("survey.code_refused reason=withdrawn response=%s", response.id)
+        raise CodeNotUsable()
+
+    # A new token means any other tab or computer still showing this survey
+    # can no longer save into it.
+    response.browser_token = secrets.token_urlsafe(32)
+    response.last_active_at = utcnow()
+    session.commit()
+    logger.info("survey.opened response=%s", response.id)
+    return StudentPass(response.id, response.browser_token)
+
+
+def _check_student_may_take_part(session: Session, access: AccessCode) -> None:
+    student = access.student
+    opted_out = session.scalar(
+        select(
+            exists().where(
+                OptOut.student_id == student.id, OptOut.reversed_at.is_(None)
+            )
+        )
+    )
+    if access.revoked_at is not None or student.left_at is not None or opted_out:
+        logger.info("survey.code_refused reason=not_usable code_row=%s", access.id)
+        raise CodeNotUsable()
+
+
+def _response_for(session: Session, access: AccessCode) -> Response:
+    """Return the student's response to the code's wave, starting it if needed."""
+    query = select(Response).where(
+        Response.student_id == access.student_id,
+        Response.wave_key == access.wave_key,
+    )
+    response = session.scalars(query).one_or_none()
+    if response is not None:
+        return response
+
+    response = Response(
+        student_id=access.student_id,
+        wave_key=access.wave_key,
+        status=ResponseStatus.AWAITING_ASSENT,
+        browser_token=secrets.token_urlsafe(32),
+    )
+    session.add(response)
+    try:
+        session.flush()
+    except IntegrityError:
+        # The same code was entered on two computers at the same moment: both
+        # must end up in the one response, never in two.
+        session.rollback()
+        return session.scalars(query).one()
+    return response
+
+
+def response_for_pass(session: Session, student_pass: StudentPass | None) -> Response:
+    """Return the response a browser's pass opens, if the pass is still current."""
+    if student_pass is None:
+        raise NoStudentSession()
+    response = session.get(Response, student_pass.response_id)
+    if response is None:
+        raise NoStudentSession()
+    if not secrets.compare_digest(response.browser_token, student_pass.browser_token):
+        raise SessionTakenOver()
+    return response
+
+
+def record_assent(session: Session, response: Response) -> None:
+    """Record that the student agreed to take part."""
+    if response.status is ResponseStatus.AWAITING_ASSENT:
+        now = utcnow()
+        response.status = ResponseStatus.IN_PROGRESS
+        response.assented_at = now
+        response.last_active_at = now
+        session.commit()
+        logger.info("survey.assented response=%s", response.id)
+
+
+def record_decline(session: Session, response: Response) -> None:
+    """Record that the student chose not to take part in this wave."""
+    if response.status is ResponseStatus.AWAITING_ASSENT:
+        now = utcnow()
+        response.status = ResponseStatus.WITHDRAWN
+        response.withdrawn_at = now
+        response.withdrawal_reason = "declined_assent"
+        response.last_active_at = now
+        session.commit()
+        logger.info("survey.declined response=%s", response.id)
+
+
+def submitted_page_keys(session: Session, response: Response) -> set[str]:
+    """Return the keys of the pages this response has submitted."""
+    query = select(PageSubmission.page_key).where(
+        PageSubmission.response_id == response.id
+    )
+    return set(session.scalars(query))
+
+
+def resume_page(session: Session, response: Response, wave: Wave) -> Page:
+    """Return the page a student with this response should see now."""
+    if response.status is ResponseStatus.AWAITING_ASSENT:
+        return wave.pages[0]
+    if response.status is not ResponseStatus.IN_PROGRESS:
+        return wave.pages[-1]
+    done = submitted_page_keys(session, response)
+    return next(
+        (page for page in wave.question_pages if page.key not in done), wave.pages[-1]
+    )
+
+
+def page_for_student(
+    session: Session, response: Response, wave: Wave, page_key: str
+) -> tuple[Page, dict[str, int | None]]:
+    """Return a question page the student may see, with any answers saved on it.
+
+    A student may go back to any page already submitted, and forward only as
+    far as the first page not yet submitted.
+    """
+    page = wave.question_page(page_key)
+    if page is None or response.status is not ResponseStatus.IN_PROGRESS:
+        raise PageNotAllowed()
+    done = submitted_page_keys(session, response)
+    if page.key not in done and page != resume_page(session, response, wave):
+        raise PageNotAllowed()
+    return page, saved_answers(session, response, page)
+
+
+def saved_answers(
+    session: Session, response: Response, page: Page
+) -> dict[str, int | None]:
+    """Return the answers already saved for the items on ``page``."""
+    query = select(Answer.item_id, Answer.value).where(
+        Answer.response_id == response.id,
+        Answer.item_id.in_([item.id for item in page.items]),
+    )
+    return {item_id: value for item_id, value in session.execute(query)}
+
+
+def save_page(
+    session: Session,
+    response: Response,
+    wave: Wave,
+    page: Page,
+    answers: Mapping[str, int | None],
+) -> Page:
+    """Save one submitted page's answers and return the page to show next.
+
+    ``answers`` maps every item on the page to a numeric code, or to SKIPPED.
+    Submitting the same page again (a double click, or the back button)
+    replaces its answers; nothing is ever stored twice. Submitting the last
+    question page completes the response.
+    """
+    if response.status is not ResponseStatus.IN_PROGRESS:
+        return wave.pages[-1]
+    _check_answers(page, answers)
+    now = utcnow()
+
+    rows = [
+        {
+            "response_id": response.id,
+            "item_id": item.id,
+            "instrument_id": item.instrument_id,
+            "value": answers[item.id],
+            "skipped": answers[item.id] is SKIPPED,
+            "answered_at": now,
+        }
+        for item in page.items
+    ]
+    upsert(session, Answer, rows, ["response_id", "item_id"])
+    insert_ignoring_duplicates(
+        session,
+        PageSubmission,
+        [{"response_id": response.id, "page_key": page.key, "submitted_at": now}],
+    )
+
+    next_page = resume_page(session, response, wave)
+    values: dict[str, object] = {"last_active_at": now}
+    if next_page.kind == "end":
+        values |= {"status": ResponseStatus.COMPLETED, "completed_at": now}
+    # Conditional on the status, so a second computer's late save cannot undo
+    # a completion or a withdrawal recorded in between.
+    session.execute(
+        update(Response)
+        .where(
+            Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS
+        )
+        .values(values)
+    )
+    session.commit()
+    if next_page.kind == "end":
+        logger.info("survey.completed response=%s", response.id)
+    return next_page
+
+
+def _check_answers(page: Page, answers: Mapping[str, int | None]) -> None:
+    expected = {item.id: item for item in page.items}
+    if set(answers) != set(expected):
+        raise InvalidAnswers()
+    for item_id, value in answers.items():
+        if value is not SKIPPED and value not in expected[item_id].codes:
+            raise InvalidAnswers()
+
+
+def student_for(session: Session, response: Response) -> Student:
+    """Return the student a response belongs to."""
+    student = session.get(Student, response.student_id)
+    assert student is not None
+    return student

@@ -1,0 +1,328 @@
+"""Student pages. Each view reads the request, calls the survey service and
+answers with a page or a redirect (Post/Redirect/Get throughout)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as HttpResponse
+
+from survey_app import runtime
+from survey_app.codes.access_codes import MalformedCode
+from survey_app.db import db
+from survey_app.limits import (
+    WRONG_CODES_PER_ADDRESS,
+    WRONG_CODES_PER_BROWSER,
+    address_key,
+    browser_key,
+    code_was_refused,
+    limiter,
+)
+from survey_app.questionnaires.definitions import Page, Wave
+from survey_app.survey import service
+from survey_app.survey.errors import (
+    CodeAlreadyUsed,
+    CodeNotUsable,
+    InvalidAnswers,
+    NoStudentSession,
+    PageNotAllowed,
+    SessionTakenOver,
+    UnknownCode,
+)
+from survey_app.survey.forms import (
+    SKIP,
+    CodeForm,
+    ConfirmForm,
+    answers_from,
+    question_form_class,
+)
+from survey_app.survey.help import help_contacts
+from survey_app.survey.models import Response, ResponseStatus
+
+bp = Blueprint("survey", __name__)
+
+_MALFORMED_MESSAGES = {
+    "empty": lambda: _("Type the code from your slip."),
+    "length": lambda: _(
+        "An access code has 10 letters and numbers, like KM7QX-2P9RT. "
+        "Check your slip and try again."
+    ),
+    "characters": lambda: _(
+        "Access codes never use the letters I, O or S or the numbers 0, 1 or 5. "
+        "Check your slip and try again."
+    ),
+}
+
+
+# The student's pass --------------------------------------------------------
+
+
+def _current_pass() -> service.StudentPass | None:
+    stored = session.get("student")
+    if not isinstance(stored, list) or len(stored) != 2:
+        return None
+    return service.StudentPass(int(stored[0]), str(stored[1]))
+
+
+def _current_response() -> tuple[Response, Wave]:
+    response = service.response_for_pass(db.session(), _current_pass())
+    return response, runtime.catalogue().wave(response.wave_key)
+
+
+@bp.errorhandler(NoStudentSession)
+def _no_student_session(_exc: NoStudentSession) -> HttpResponse:
+    session.pop("student", None)
+    flash(_("Please type the code from your slip to continue."))
+    return redirect(url_for("survey.code"))
+
+
+@bp.errorhandler(SessionTakenOver)
+def _taken_over(_exc: SessionTakenOver) -> tuple[str, int]:
+    session.clear()
+    return render_template("survey/taken_over.html"), 409
+
+
+@bp.errorhandler(PageNotAllowed)
+def _page_not_allowed(_exc: PageNotAllowed) -> HttpResponse:
+    return redirect(url_for("survey.resume"))
+
+
+# Code page -----------------------------------------------------------------
+
+
+@bp.route("/", methods=["GET", "POST"])
+@limiter.limit(
+    WRONG_CODES_PER_BROWSER,
+    key_func=browser_key,
+    methods=["POST"],
+    deduct_when=code_was_refused,
+)
+@limiter.limit(
+    WRONG_CODES_PER_ADDRESS,
+    key_func=address_key,
+    methods=["POST"],
+    deduct_when=code_was_refused,
+)
+def code() -> str | HttpResponse | tuple[str, int]:
+    """Ask for the access code and open the student's survey."""
+    form = CodeForm()
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template("survey/code.html", form=form), status
+
+    try:
+        student_pass = service.open_survey(
+            db.session(), form.code.data or "", runtime.settings().code_hash_key
+        )
+    except MalformedCode as exc:
+        form.code.errors.append(_MALFORMED_MESSAGES[str(exc)]())
+    except UnknownCode:
+        form.code.errors.append(
+            _(
+                "We couldn't find that code. Check each letter and number on your "
+                "slip and try again."
+            )
+        )
+    except CodeAlreadyUsed:
+        form.code.errors.append(
+            _(
+                "This code has already been used to finish the survey. Thank you "
+                "for taking part! If you haven't finished, please ask your teacher."
+            )
+        )
+    except CodeNotUsable:
+        form.code.errors.append(_("This code can't be used. Please ask your teacher."))
+    else:
+        # A fresh session for every student: nothing of the previous student on
+        # this computer survives into the next one's.
+        session.clear()
+        session["student"] = [student_pass.response_id, student_pass.browser_token]
+        return redirect(url_for("survey.resume"), 303)
+
+    g.code_refused = True
+    return render_template("survey/code.html", form=form), 422
+
+
+@bp.get("/survey")
+def resume() -> HttpResponse:
+    """Send the student to the page they should be on now."""
+    response, wave = _current_response()
+    page = service.resume_page(db.session(), response, wave)
+    return redirect(_page_url(page), 303)
+
+
+def _page_url(page: Page) -> str:
+    if page.kind == "introduction":
+        return url_for("survey.introduction")
+    if page.kind == "end":
+        return url_for("survey.end")
+    return url_for("survey.question_page", page_key=page.key)
+
+
+# Introduction and assent ---------------------------------------------------
+
+
+@bp.route("/survey/introduction", methods=["GET", "POST"])
+def introduction() -> str | HttpResponse:
+    """Explain the survey and ask whether the student agrees to take part."""
+    response, wave = _current_response()
+    if response.status is not ResponseStatus.AWAITING_ASSENT:
+        return redirect(url_for("survey.resume"), 303)
+
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if request.form.get("action") == "agree":
+            service.record_assent(db.session(), response)
+            return redirect(url_for("survey.resume"), 303)
+        if request.form.get("action") == "decline":
+            return redirect(url_for("survey.decline"), 303)
+    return render_template(
+        "survey/introduction.html",
+        form=form,
+        page_count=len(wave.question_pages),
+        instruments=wave.instruments,
+    )
+
+
+@bp.route("/survey/decline", methods=["GET", "POST"])
+def decline() -> str | HttpResponse:
+    """Check that a student who said no means it, then record the decision."""
+    response, _wave = _current_response()
+    if response.status is not ResponseStatus.AWAITING_ASSENT:
+        return redirect(url_for("survey.resume"), 303)
+
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if request.form.get("action") == "confirm":
+            service.record_decline(db.session(), response)
+            session.clear()
+            return redirect(url_for("survey.goodbye"), 303)
+        return redirect(url_for("survey.introduction"), 303)
+    return render_template("survey/decline.html", form=form)
+
+
+@bp.get("/goodbye")
+def goodbye() -> str:
+    """Thank a student who chose not to take part, and say where to get help."""
+    return render_template("survey/goodbye.html", contacts=help_contacts())
+
+
+# Question pages ------------------------------------------------------------
+
+
+@bp.route("/survey/page/<page_key>", methods=["GET", "POST"])
+def question_page(page_key: str) -> str | HttpResponse | tuple[str, int]:
+    """Show one page of questions, and save its answers when submitted."""
+    response, wave = _current_response()
+    if response.status is not ResponseStatus.IN_PROGRESS:
+        return redirect(url_for("survey.resume"), 303)
+    page, saved = service.page_for_student(db.session(), response, wave, page_key)
+
+    if request.method == "GET":
+        return _render_question_page(wave, page, _as_choices(saved))
+
+    form = question_form_class(page)()
+    expected = {item.id for item in page.items} | {"csrf_token"}
+    if not set(request.form) <= expected or not form.validate():
+        return _render_question_page(
+            wave,
+            page,
+            _as_choices(saved),
+            message=_(
+                "Something on this page was not one of the answers, so nothing "
+                "from it was saved. Please choose your answers again."
+            ),
+            status=400,
+        )
+    try:
+        next_page = service.save_page(
+            db.session(), response, wave, page, answers_from(form, page)
+        )
+    except InvalidAnswers:
+        return _render_question_page(wave, page, _as_choices(saved), status=400)
+    return redirect(_page_url(next_page), 303)
+
+
+def reshow_after_expired_form() -> tuple[str, int]:
+    """Show a question page again after its form expired, with the choices sent.
+
+    Nothing from the expired form is saved; answers saved earlier are kept.
+    """
+    try:
+        response, wave = _current_response()
+    except (NoStudentSession, SessionTakenOver):
+        return render_template("errors/expired.html"), 400
+    page = wave.question_page((request.view_args or {}).get("page_key", ""))
+    if page is None or response.status is not ResponseStatus.IN_PROGRESS:
+        return render_template("errors/expired.html"), 400
+    sent = {
+        item.id: request.form[item.id]
+        for item in page.items
+        if request.form.get(item.id) in _allowed_values(page, item.id)
+    }
+    return _render_question_page(
+        wave,
+        page,
+        sent,
+        message=_(
+            "This page was open for a long time, so it wasn't saved. Your "
+            "answers are still ticked: check them and press the button again."
+        ),
+        status=400,
+    )
+
+
+def _allowed_values(page: Page, item_id: str) -> set[str]:
+    item = next(item for item in page.items if item.id == item_id)
+    return {str(code) for code in item.codes} | {SKIP}
+
+
+def _as_choices(saved: dict[str, int | None]) -> dict[str, str]:
+    return {item_id: SKIP if v is None else str(v) for item_id, v in saved.items()}
+
+
+def _render_question_page(
+    wave: Wave,
+    page: Page,
+    chosen: dict[str, str],
+    *,
+    message: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    html = render_template(
+        "survey/question_page.html",
+        page=page,
+        instrument=page.instrument,
+        chosen=chosen,
+        message=message,
+        page_count=len(wave.question_pages),
+        skip=SKIP,
+    )
+    return html, status
+
+
+# End -----------------------------------------------------------------------
+
+
+@bp.route("/survey/end", methods=["GET", "POST"])
+def end() -> str | HttpResponse:
+    """Thank the student, show where to get help, and free the computer."""
+    response, _wave = _current_response()
+    if response.status is not ResponseStatus.COMPLETED:
+        return redirect(url_for("survey.resume"), 303)
+
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        session.clear()
+        flash(_("Thank you. The next student can type their code now."))
+        return redirect(url_for("survey.code"), 303)
+    return render_template("survey/end.html", form=form, contacts=help_contacts())

@@ -1,0 +1,69 @@
+"""Made-up schools, students and codes for tests. No real person is described."""
+
+from __future__ import annotations
+
+from itertools import count
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from survey_app.codes.access_codes import format_code
+from survey_app.config import Settings
+from survey_app.db import db
+from survey_app.runtime import catalogue
+from survey_app.schools.models import School, Student
+from survey_app.schools.service import issue_codes as issue_codes_service
+
+BASELINE = "demo/baseline"
+
+# Valid UPNs (check letter included) for made-up students.
+_SERIALS = count(100)
+
+
+def made_up_upn() -> str:
+    """Return a fresh valid UPN with a made-up local authority and school."""
+    from stdnum.gb.upn import calc_check_digit
+
+    body = f"9999999{26:02d}{next(_SERIALS):03d}"
+    return calc_check_digit(body) + body
+
+
+def school(session: Session, urn: str = "999001", name: str = "Test School") -> School:
+    """Add a made-up school."""
+    school = School(urn=urn, name=name)
+    session.add(school)
+    session.flush()
+    return school
+
+
+def student(
+    session: Session,
+    school: School,
+    forename: str,
+    surname: str,
+    *,
+    form_group: str = "7A",
+    year_group: int = 7,
+) -> Student:
+    """Add a made-up student to a school."""
+    student = Student(
+        school_id=school.id,
+        upn=made_up_upn(),
+        legal_forename=forename,
+        legal_surname=surname,
+        year_group=year_group,
+        form_group=form_group,
+    )
+    session.add(student)
+    session.flush()
+    return student
+
+
+def issue_codes(app: Flask, school: School, settings: Settings) -> dict[str, str]:
+    """Issue baseline codes and return them, as printed on slips, by surname."""
+    with app.app_context(), db.begin() as session:
+        wave = catalogue().wave(BASELINE)
+        issued = issue_codes_service(session, school, wave, settings.code_hash_key)
+        return {
+            entry.student.legal_surname: format_code(entry.code) for entry in issued
+        }

@@ -1,0 +1,5 @@
+"""The WSGI entry point for gunicorn: ``gunicorn wsgi:app``."""
+
+from survey_app import create_app
+
+app = create_app()
