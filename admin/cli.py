@@ -18,7 +18,12 @@ from survey_app.progress.service import completion_by_school
 from survey_app.questionnaires.loader import DefinitionError
 from survey_app.runtime import catalogue
 from survey_app.schools.roster import decode_roster, read_roster
-from survey_app.schools.service import add_school, issue_codes, load_roster
+from survey_app.schools.service import (
+    add_school,
+    issue_codes,
+    load_roster,
+    reissue_codes_of_unstarted,
+)
 
 DEMO_ROSTER = Path(__file__).resolve().parent / "demo_roster.csv"
 DEMO_SCHOOL_URN = "900001"
@@ -66,9 +71,9 @@ def demo(port: int, database_url: str | None) -> None:
         issued = issue_codes(session, school, wave, settings.code_hash_key)
         if len(issued) < DEMO_CODES_SHOWN:
             # Codes are stored only as hashes, so a restarted demo can show
-            # codes only by replacing those of students who have not started.
-            issued = issue_codes(
-                session, school, wave, settings.code_hash_key, reissue_unstarted=True
+            # codes only by replacing a few of those not yet used.
+            issued = reissue_codes_of_unstarted(
+                session, school, wave, settings.code_hash_key, DEMO_CODES_SHOWN
             )
 
     url = f"http://127.0.0.1:{port}/"

@@ -13,5 +13,5 @@ babel = Babel()
 
 
 def init_app(app: Flask) -> None:
-    """Serve every page in British English until validated translations exist."""
-    babel.init_app(app, locale_selector=lambda: "en_GB")
+    """Serve pages in BABEL_DEFAULT_LOCALE (British English) until more exist."""
+    babel.init_app(app)

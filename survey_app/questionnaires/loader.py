@@ -58,12 +58,40 @@ def _field_path(error: ValidationError) -> str:
     return "".join(parts) or "(top level)"
 
 
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a table",
+}
+
+
+def _describe(error: ValidationError) -> str:
+    """Say what a schema error expected, in a researcher's words."""
+    found = error.instance
+    if error.validator == "required":
+        missing = [name for name in error.validator_value if name not in found]
+        return f"expected a field named {missing[0]!r}, which is missing"
+    if error.validator == "additionalProperties":
+        known = set(error.schema.get("properties", {}))
+        unknown = sorted(set(found) - known)
+        return f"expected only known fields, found {unknown[0]!r} (check its spelling)"
+    if error.validator == "type":
+        wanted = _TYPE_NAMES.get(error.validator_value, error.validator_value)
+        return f"expected {wanted}, found {found!r}"
+    if error.validator == "enum":
+        return f"expected one of {error.validator_value}, found {found!r}"
+    if error.validator == "pattern":
+        return f"expected text matching {error.validator_value}, found {found!r}"
+    return f"expected something else: {error.message}"
+
+
 def _check_schema(path: Path, data: dict[str, Any], schema: dict[str, Any]) -> None:
     validator = Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
-        first = errors[0]
-        raise DefinitionError(path, _field_path(first), f"expected {first.message}")
+        raise DefinitionError(path, _field_path(errors[0]), _describe(errors[0]))
 
 
 def load_instrument(path: Path) -> Instrument:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from survey_app.codes.access_codes import generate_code, hash_code
@@ -91,23 +91,75 @@ class IssuedCode:
 
 
 def issue_codes(
-    session: Session,
-    school: School,
-    wave: Wave,
-    code_hash_key: str,
-    *,
-    reissue_unstarted: bool = False,
+    session: Session, school: School, wave: Wave, code_hash_key: str
 ) -> list[IssuedCode]:
     """Issue a code for ``wave`` to every eligible student of the school without one.
 
-    Students who left or were opted out get none. With ``reissue_unstarted``,
-    students who have a code but have not yet started get a new one and their
-    old code stops working. The plain codes are returned once and never stored.
+    Students who left or were opted out get none. The plain codes are returned
+    once, for printing, and never stored.
     """
+    have_code = exists().where(
+        AccessCode.student_id == Student.id, AccessCode.wave_key == wave.key
+    )
+    students = session.scalars(_eligible_students(school, wave).where(~have_code)).all()
+    issued = []
+    for student in students:
+        code = generate_code()
+        session.add(
+            AccessCode(
+                student_id=student.id,
+                wave_key=wave.key,
+                code_hash=hash_code(code, code_hash_key),
+            )
+        )
+        issued.append(IssuedCode(student, code))
+    session.flush()
+    logger.info(
+        "codes.issued school=%s wave=%s count=%d", school.urn, wave.key, len(issued)
+    )
+    return issued
+
+
+def reissue_codes_of_unstarted(
+    session: Session, school: School, wave: Wave, code_hash_key: str, limit: int
+) -> list[IssuedCode]:
+    """Give up to ``limit`` students who have not started a new code.
+
+    Their old codes stop working at once, since only the new hash is kept.
+    """
+    started = exists().where(
+        Response.student_id == Student.id, Response.wave_key == wave.key
+    )
+    rows = session.execute(
+        _eligible_students(school, wave)
+        .add_columns(AccessCode)
+        .join(
+            AccessCode,
+            (AccessCode.student_id == Student.id) & (AccessCode.wave_key == wave.key),
+        )
+        .where(~started)
+        .limit(limit)
+    ).all()
+    issued = []
+    for student, access in rows:
+        code = generate_code()
+        access.code_hash = hash_code(code, code_hash_key)
+        access.issued_at = utcnow()
+        access.revoked_at = None
+        issued.append(IssuedCode(student, code))
+    session.flush()
+    logger.info(
+        "codes.reissued school=%s wave=%s count=%d", school.urn, wave.key, len(issued)
+    )
+    return issued
+
+
+def _eligible_students(school: School, wave: Wave) -> Select[tuple[Student]]:
+    """Return a query of the school's students who may take part in ``wave``."""
     opted_out = exists().where(
         OptOut.student_id == Student.id, OptOut.reversed_at.is_(None)
     )
-    students = session.scalars(
+    return (
         select(Student)
         .where(
             Student.school_id == school.id,
@@ -116,45 +168,4 @@ def issue_codes(
             ~opted_out,
         )
         .order_by(Student.form_group, Student.legal_surname, Student.legal_forename)
-    ).all()
-    codes = {
-        code.student_id: code
-        for code in session.scalars(
-            select(AccessCode).where(
-                AccessCode.wave_key == wave.key,
-                AccessCode.student_id.in_([s.id for s in students]),
-            )
-        )
-    }
-    started = set(
-        session.scalars(
-            select(Response.student_id).where(Response.wave_key == wave.key)
-        )
     )
-
-    issued = []
-    for student in students:
-        current = codes.get(student.id)
-        if current is not None and not (
-            reissue_unstarted and student.id not in started
-        ):
-            continue
-        code = generate_code()
-        if current is None:
-            session.add(
-                AccessCode(
-                    student_id=student.id,
-                    wave_key=wave.key,
-                    code_hash=hash_code(code, code_hash_key),
-                )
-            )
-        else:
-            current.code_hash = hash_code(code, code_hash_key)
-            current.issued_at = utcnow()
-            current.revoked_at = None
-        issued.append(IssuedCode(student, code))
-    session.flush()
-    logger.info(
-        "codes.issued school=%s wave=%s count=%d", school.urn, wave.key, len(issued)
-    )
-    return issued

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
@@ -24,10 +24,10 @@ class CodeForm(FlaskForm):
     """The access code typed from a student's slip."""
 
     code = StringField(
-        _l("Access code"),
+        _("Access code"),
         validators=[
-            InputRequired(_l("Type the code from your slip.")),
-            Length(max=40, message=_l("That is too long to be an access code.")),
+            InputRequired(_("Type the code from your slip.")),
+            Length(max=40, message=_("That is too long to be an access code.")),
         ],
     )
 
@@ -52,7 +52,7 @@ def question_form_class(page: Page) -> type[FlaskForm]:
             # Left blank counts as skipped; anything else must be an option.
             validators=[
                 Optional(),
-                AnyOf(allowed, message=_l("Not one of the answers.")),
+                AnyOf(allowed, message=_("Not one of the answers.")),
             ],
         )
     return type(f"QuestionForm_{page.key}", (FlaskForm,), fields)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _
 
 
 @dataclass(frozen=True)
@@ -20,11 +20,11 @@ class HelpContact:
 NATIONAL_CONTACTS = (
     HelpContact(
         "Childline",
-        _l("Call 0800 1111 or chat at childline.org.uk"),
-        _l("Free, any time, day or night"),
+        _("Call 0800 1111 or chat at childline.org.uk"),
+        _("Free, any time, day or night"),
     ),
-    HelpContact("Shout", _l("Text SHOUT to 85258"), _l("Free, any time, day or night")),
-    HelpContact("Samaritans", _l("Call 116 123"), _l("Free, any time, day or night")),
+    HelpContact("Shout", _("Text SHOUT to 85258"), _("Free, any time, day or night")),
+    HelpContact("Samaritans", _("Call 116 123"), _("Free, any time, day or night")),
 )
 
 
