@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from survey_app import errors, health, i18n, limits, security
+from survey_app import computers, errors, health, i18n, limits, security
 from survey_app.config import Settings, load_settings
 from survey_app.db import db as database
 from survey_app.logs import configure_logging
@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     database.init_app(app, settings.database_url)
     security.init_app(app, settings)
     i18n.init_app(app)
+    computers.init_app(app)
     limits.init_app(app)
     errors.init_app(app)
 

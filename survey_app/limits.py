@@ -1,24 +1,26 @@
 """Throttling of wrong access codes.
 
 A whole computer room reaches the server from one public address, so limits
-are kept per browser (a random cookie) and only a generous limit applies per
-address. Keys are hashed: the limiter logs them, and logs must not hold a raw
-IP address.
+are kept per computer (a random cookie) and per code prefix, and only a
+generous limit applies per address. Keys are hashed: the limiter logs them,
+and logs must not hold a raw IP address or anything typed as a code.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 
-BROWSER_COOKIE = "survey_browser"
+from survey_app import computers
+from survey_app.codes.access_codes import GROUP, MalformedCode, normalise_code
 
 #: A student who mistypes five times in a minute is paused until the minute ends.
-WRONG_CODES_PER_BROWSER = "5 per minute"
+WRONG_CODES_PER_COMPUTER = "5 per minute"
+#: Guessing at one slip's code from many computers is stopped as well.
+WRONG_CODES_PER_PREFIX = "10 per minute"
 #: Enough for several full rooms mistyping at once behind one school address.
 WRONG_CODES_PER_ADDRESS = "200 per minute"
 
@@ -33,12 +35,22 @@ def address_key() -> str:
     return "addr:" + _hashed(request.remote_addr or "unknown")
 
 
-def browser_key() -> str:
-    """Return the limiter key of this browser, falling back to its address."""
-    browser = request.cookies.get(BROWSER_COOKIE)
-    if browser:
-        return "browser:" + _hashed(browser)
+def computer_key() -> str:
+    """Return the limiter key of this computer, falling back to its address."""
+    if computers.COOKIE in request.cookies:
+        return "computer:" + _hashed(computers.computer_id())
     return address_key()
+
+
+def code_prefix_key() -> str:
+    """Return the limiter key of the first group of the code being typed."""
+    try:
+        prefix = normalise_code(request.form.get("code", ""))[:GROUP]
+    except MalformedCode:
+        # A malformed code cannot match any slip, so only the computer that
+        # typed it is counted; a shared key would pause the whole school.
+        return computer_key()
+    return "prefix:" + _hashed(prefix)
 
 
 def code_was_refused(_response: Response) -> bool:
@@ -50,19 +62,5 @@ limiter = Limiter(key_func=address_key)
 
 
 def init_app(app: Flask) -> None:
-    """Start the limiter and give every browser its own limiter cookie."""
+    """Start the limiter."""
     limiter.init_app(app)
-    app.after_request(_set_browser_cookie)
-
-
-def _set_browser_cookie(response: Response) -> Response:
-    if BROWSER_COOKIE not in request.cookies and request.endpoint == "survey.code":
-        response.set_cookie(
-            BROWSER_COOKIE,
-            secrets.token_urlsafe(16),
-            max_age=60 * 60 * 24 * 365,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure,
-        )
-    return response

@@ -46,6 +46,13 @@ class Student:
         self.client = client
         self.page = self.open("/")
 
+    @property
+    def computer_id(self) -> str:
+        """Return the id cookie that marks this browser's computer."""
+        cookie = self.client.get_cookie("survey_computer")
+        assert cookie is not None
+        return cookie.value
+
     def _land(self, response: TestResponse) -> Page:
         path = response.request.path
         self.page = Page(path, response.status_code, response.get_data(as_text=True))

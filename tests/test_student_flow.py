@@ -84,9 +84,11 @@ def test_a_student_resumes_at_the_first_unanswered_page(app, codes):
     first_computer.answer(default="0")
     assert first_computer.page.path == "/survey/page/gad7"
 
-    # The computer crashes; the student sits down at another one.
-    second_computer = Student(app.test_client())
-    page = second_computer.type_code(codes["Lloyd"])
+    # The browser crashes and loses its session; the student types the code
+    # again on the same computer.
+    restarted = app.test_client()
+    restarted.set_cookie("survey_computer", first_computer.computer_id)
+    page = Student(restarted).type_code(codes["Lloyd"])
     assert page.path == "/survey/page/gad7"
     assert "Page 3 of 4" in page
 
@@ -196,12 +198,13 @@ def test_going_back_from_declining_leads_to_the_introduction(app, client, codes)
     assert the_response(app).status is ResponseStatus.AWAITING_ASSENT
 
 
-def test_an_old_tab_cannot_save_after_the_code_is_typed_elsewhere(app, codes):
+def test_an_old_tab_cannot_save_after_the_code_is_typed_in_a_new_one(app, codes):
     first = Student(app.test_client())
     first.type_code(codes["Okafor"])
     first.agree()
-    second = Student(app.test_client())
-    second.type_code(codes["Okafor"])
+    second_tab = app.test_client()
+    second_tab.set_cookie("survey_computer", first.computer_id)
+    Student(second_tab).type_code(codes["Okafor"])
 
     page = first.answer(default="5")
     assert page.status == 409

@@ -21,12 +21,23 @@ class CodeNotUsable(CodeProblem):
     """
 
 
+class CodeInUseElsewhere(CodeProblem):
+    """The code's survey is open on another computer right now.
+
+    The teacher can release it, for example when that computer has crashed.
+    """
+
+
 class NoStudentSession(Exception):
     """This browser has no survey in progress."""
 
 
 class SessionTakenOver(Exception):
-    """The same code was entered on another computer or tab, which now holds it."""
+    """The same code was entered in another tab, or released by the teacher."""
+
+
+class StudentMayNotContinue(Exception):
+    """An opt-out, a revoked code or leaving the school stopped a survey under way."""
 
 
 class PageNotAllowed(Exception):

@@ -50,14 +50,17 @@ class Response(Base):
             values_callable=lambda statuses: [s.value for s in statuses],
         )
     )
-    #: Random value held by the one browser allowed to write to this response;
-    #: entering the code elsewhere replaces it, so two tabs never interleave.
+    #: Random value held by the one browser tab allowed to write to this
+    #: response; entering the code again replaces it, so tabs never interleave.
     browser_token: Mapped[str] = mapped_column(String(43))
+    #: Keyed hash of the computer (its browser's cookie) holding the survey; a
+    #: different computer is turned away until the teacher releases the code.
+    held_by_computer: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     assented_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
-    #: ``declined_assent`` or ``stopped``.
+    #: ``declined_assent``, ``stopped``, or ``stopped_deleted`` (answers erased).
     withdrawal_reason: Mapped[str | None] = mapped_column(String(20))
     last_active_at: Mapped[datetime] = mapped_column(default=utcnow)
 

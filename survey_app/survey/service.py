@@ -6,12 +6,15 @@ rules about who may answer what live here.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,11 +25,13 @@ from survey_app.questionnaires.definitions import Page, Wave
 from survey_app.schools.models import OptOut, Student
 from survey_app.survey.errors import (
     CodeAlreadyUsed,
+    CodeInUseElsewhere,
     CodeNotUsable,
     InvalidAnswers,
     NoStudentSession,
     PageNotAllowed,
     SessionTakenOver,
+    StudentMayNotContinue,
     UnknownCode,
 )
 from survey_app.survey.models import Answer, PageSubmission, Response, ResponseStatus
@@ -37,6 +42,13 @@ logger = logging.getLogger(__name__)
 #: A skipped item ("prefer not to say", or left blank on a submitted page).
 SKIPPED = None
 
+#: How long a survey stays tied to the computer it was last used on. Within
+#: this time another computer is turned away (unless the teacher releases the
+#: code); after it, a student who moved computers can simply carry on.
+COMPUTER_HOLD = timedelta(minutes=15)
+
+_OPEN_STATUSES = (ResponseStatus.AWAITING_ASSENT, ResponseStatus.IN_PROGRESS)
+
 
 @dataclass(frozen=True)
 class StudentPass:
@@ -46,11 +58,15 @@ class StudentPass:
     browser_token: str
 
 
-def open_survey(session: Session, typed_code: str, code_hash_key: str) -> StudentPass:
+def open_survey(
+    session: Session, typed_code: str, code_hash_key: str, computer_id: str
+) -> StudentPass:
     """Check a typed code and return a pass to its student's response.
 
-    Starts the response on first use and resumes it afterwards. Raises
-    MalformedCode, UnknownCode, CodeAlreadyUsed or CodeNotUsable.
+    Starts the response on first use and resumes it afterwards. ``computer_id``
+    is the random cookie of the browser the code was typed in. Raises
+    MalformedCode, UnknownCode, CodeAlreadyUsed, CodeNotUsable or
+    CodeInUseElsewhere.
     """
     code_hash = hash_code(normalise_code(typed_code), code_hash_key)
     access = session.scalars(
@@ -69,10 +85,22 @@ def open_survey(session: Session, typed_code: str, code_hash_key: str) -> Studen
         logger.info("survey.code_refused reason=withdrawn response=%s", response.id)
         raise CodeNotUsable()
 
-    # A new token means any other tab or computer still showing this survey
-    # can no longer save into it.
+    computer = hmac.new(
+        code_hash_key.encode(), computer_id.encode(), hashlib.sha256
+    ).hexdigest()
+    now = utcnow()
+    if (
+        response.held_by_computer not in (None, computer)
+        and now - response.last_active_at < COMPUTER_HOLD
+    ):
+        logger.info("survey.code_refused reason=in_use response=%s", response.id)
+        raise CodeInUseElsewhere()
+
+    # A new token means any other tab still showing this survey can no longer
+    # save into it.
     response.browser_token = secrets.token_urlsafe(32)
-    response.last_active_at = utcnow()
+    response.held_by_computer = computer
+    response.last_active_at = now
     session.commit()
     logger.info("survey.opened response=%s", response.id)
     return StudentPass(response.id, response.browser_token)
@@ -120,14 +148,35 @@ def _response_for(session: Session, access: AccessCode) -> Response:
 
 
 def response_for_pass(session: Session, student_pass: StudentPass | None) -> Response:
-    """Return the response a browser's pass opens, if the pass is still current."""
+    """Return the response a browser's pass opens, if the pass is still current.
+
+    Checked on every page, in the same query: a parent's opt-out, a revoked
+    code or leaving the school stops a survey that is already under way.
+    """
     if student_pass is None:
         raise NoStudentSession()
-    response = session.get(Response, student_pass.response_id)
-    if response is None:
+    stopped = or_(
+        exists().where(
+            OptOut.student_id == Response.student_id, OptOut.reversed_at.is_(None)
+        ),
+        exists().where(Student.id == Response.student_id, Student.left_at.is_not(None)),
+        exists().where(
+            AccessCode.student_id == Response.student_id,
+            AccessCode.wave_key == Response.wave_key,
+            AccessCode.revoked_at.is_not(None),
+        ),
+    )
+    row = session.execute(
+        select(Response, stopped).where(Response.id == student_pass.response_id)
+    ).one_or_none()
+    if row is None:
         raise NoStudentSession()
+    response, may_not_continue = row
     if not secrets.compare_digest(response.browser_token, student_pass.browser_token):
         raise SessionTakenOver()
+    if may_not_continue:
+        logger.info("survey.stopped_by_school response=%s", response.id)
+        raise StudentMayNotContinue()
     return response
 
 
@@ -152,6 +201,38 @@ def record_decline(session: Session, response: Response) -> None:
         response.last_active_at = now
         session.commit()
         logger.info("survey.declined response=%s", response.id)
+
+
+def stop_survey(session: Session, response: Response, *, delete_answers: bool) -> None:
+    """Record that the student chose to stop, deleting their answers if they asked.
+
+    Deleted answers are gone for good; only the fact of the withdrawal stays.
+    """
+    if response.status not in _OPEN_STATUSES:
+        return
+    now = utcnow()
+    if delete_answers:
+        session.execute(delete(Answer).where(Answer.response_id == response.id))
+        session.execute(
+            delete(PageSubmission).where(PageSubmission.response_id == response.id)
+        )
+    response.status = ResponseStatus.WITHDRAWN
+    response.withdrawn_at = now
+    response.withdrawal_reason = "stopped_deleted" if delete_answers else "stopped"
+    response.last_active_at = now
+    session.commit()
+    logger.info("survey.stopped response=%s deleted=%s", response.id, delete_answers)
+
+
+def release_computer(session: Session, response: Response) -> None:
+    """Free a survey from the computer holding it, so the code works elsewhere.
+
+    The old computer can no longer save: its pass stops matching.
+    """
+    response.held_by_computer = None
+    response.browser_token = secrets.token_urlsafe(32)
+    session.flush()
+    logger.info("survey.released response=%s", response.id)
 
 
 def submitted_page_keys(session: Session, response: Response) -> set[str]:

@@ -19,23 +19,28 @@ from werkzeug.wrappers import Response as HttpResponse
 from survey_app import runtime
 from survey_app.codes.access_codes import MalformedCode
 from survey_app.db import db
+from survey_app.computers import computer_id
 from survey_app.limits import (
     WRONG_CODES_PER_ADDRESS,
-    WRONG_CODES_PER_BROWSER,
+    WRONG_CODES_PER_COMPUTER,
+    WRONG_CODES_PER_PREFIX,
     address_key,
-    browser_key,
+    code_prefix_key,
     code_was_refused,
+    computer_key,
     limiter,
 )
 from survey_app.questionnaires.definitions import Page, Wave
 from survey_app.survey import service
 from survey_app.survey.errors import (
     CodeAlreadyUsed,
+    CodeInUseElsewhere,
     CodeNotUsable,
     InvalidAnswers,
     NoStudentSession,
     PageNotAllowed,
     SessionTakenOver,
+    StudentMayNotContinue,
     UnknownCode,
 )
 from survey_app.survey.forms import (
@@ -91,6 +96,13 @@ def _taken_over(_exc: SessionTakenOver) -> tuple[str, int]:
     return render_template("survey/taken_over.html"), 409
 
 
+@bp.errorhandler(StudentMayNotContinue)
+def _may_not_continue(_exc: StudentMayNotContinue) -> tuple[str, int]:
+    # Neutral on purpose: the reason (such as a parent's opt-out) is private.
+    session.clear()
+    return render_template("survey/cannot_continue.html"), 403
+
+
 @bp.errorhandler(PageNotAllowed)
 def _page_not_allowed(_exc: PageNotAllowed) -> HttpResponse:
     return redirect(url_for("survey.resume"))
@@ -101,8 +113,14 @@ def _page_not_allowed(_exc: PageNotAllowed) -> HttpResponse:
 
 @bp.route("/", methods=["GET", "POST"])
 @limiter.limit(
-    WRONG_CODES_PER_BROWSER,
-    key_func=browser_key,
+    WRONG_CODES_PER_COMPUTER,
+    key_func=computer_key,
+    methods=["POST"],
+    deduct_when=code_was_refused,
+)
+@limiter.limit(
+    WRONG_CODES_PER_PREFIX,
+    key_func=code_prefix_key,
     methods=["POST"],
     deduct_when=code_was_refused,
 )
@@ -121,7 +139,10 @@ def code() -> str | HttpResponse | tuple[str, int]:
 
     try:
         student_pass = service.open_survey(
-            db.session(), form.code.data or "", runtime.settings().code_hash_key
+            db.session(),
+            form.code.data or "",
+            runtime.settings().code_hash_key,
+            computer_id(),
         )
     except MalformedCode as exc:
         form.code.errors.append(_MALFORMED_MESSAGES[str(exc)]())
@@ -141,6 +162,13 @@ def code() -> str | HttpResponse | tuple[str, int]:
         )
     except CodeNotUsable:
         form.code.errors.append(_("This code can't be used. Please ask your teacher."))
+    except CodeInUseElsewhere:
+        form.code.errors.append(
+            _(
+                "This code is being used on another computer. Please ask your "
+                "teacher to release it."
+            )
+        )
     else:
         # A fresh session for every student: nothing of the previous student on
         # this computer survives into the next one's.
@@ -212,8 +240,12 @@ def decline() -> str | HttpResponse:
 
 @bp.get("/goodbye")
 def goodbye() -> str:
-    """Thank a student who chose not to take part, and say where to get help."""
-    return render_template("survey/goodbye.html", contacts=help_contacts())
+    """Thank a student who chose not to take part or to stop, and offer help."""
+    return render_template(
+        "survey/goodbye.html",
+        contacts=help_contacts(),
+        stopped=request.args.get("stopped") == "1",
+    )
 
 
 # Question pages ------------------------------------------------------------
@@ -308,6 +340,29 @@ def _render_question_page(
         skip=SKIP,
     )
     return html, status
+
+
+# Stopping ------------------------------------------------------------------
+
+
+@bp.route("/survey/stop", methods=["GET", "POST"])
+def stop() -> str | HttpResponse:
+    """Let a student leave the survey, keeping or deleting their answers."""
+    response, _wave = _current_response()
+    if response.status is not ResponseStatus.IN_PROGRESS:
+        return redirect(url_for("survey.resume"), 303)
+
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        action = request.form.get("action")
+        if action in ("keep", "delete"):
+            service.stop_survey(
+                db.session(), response, delete_answers=action == "delete"
+            )
+            session.clear()
+            return redirect(url_for("survey.goodbye", stopped=1), 303)
+        return redirect(url_for("survey.resume"), 303)
+    return render_template("survey/stop.html", form=form)
 
 
 # End -----------------------------------------------------------------------
