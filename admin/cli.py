@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 
 import click
+from sqlalchemy import select
 
+from admin.demo import DEMO_CODES_SHOWN, set_up_demo_school, set_up_demo_staff
 from survey_app import create_app
 from survey_app.codes.access_codes import format_code
 from survey_app.config import load_settings
@@ -17,20 +18,11 @@ from survey_app.migrate import upgrade_database
 from survey_app.progress.service import completion_by_school
 from survey_app.questionnaires.loader import DefinitionError
 from survey_app.runtime import catalogue
-from survey_app.schools.roster import decode_roster, read_roster
-from survey_app.schools.service import (
-    add_school,
-    issue_codes,
-    load_roster,
-    reissue_codes_of_unstarted,
-)
+from survey_app.schools.models import School
+from survey_app.staff.models import Role
+from survey_app.staff.service import invite
 
-DEMO_ROSTER = Path(__file__).resolve().parent / "demo_roster.csv"
-DEMO_SCHOOL_URN = "900001"
-DEMO_SCHOOL_NAME = "Demo Academy"
 DEMO_WAVE = "demo/baseline"
-#: How many codes the demo prints for trying the survey.
-DEMO_CODES_SHOWN = 8
 
 
 @click.group()
@@ -55,7 +47,7 @@ def db_upgrade() -> None:
 @click.option("--port", default=5000, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--database", "database_url", help="Database URL (default: SQLite).")
 def demo(port: int, database_url: str | None) -> None:
-    """Start the app with a demo school, its class list and fresh codes."""
+    """Start the app with a demo school, its class list, staff and fresh codes."""
     if database_url:
         # Set in the environment so that every server worker uses it too.
         os.environ["DATABASE_URL"] = database_url
@@ -64,31 +56,84 @@ def demo(port: int, database_url: str | None) -> None:
     app = _app_or_exit()
 
     with app.app_context(), db.begin() as session:
-        school = add_school(session, DEMO_SCHOOL_URN, DEMO_SCHOOL_NAME)
-        roster = read_roster(decode_roster(DEMO_ROSTER.read_bytes()))
-        load_roster(session, school, roster.rows)
         wave = catalogue().wave(DEMO_WAVE)
-        issued = issue_codes(session, school, wave, settings.code_hash_key)
-        if len(issued) < DEMO_CODES_SHOWN:
-            # Codes are stored only as hashes, so a restarted demo can show
-            # codes only by replacing a few of those not yet used.
-            issued = reissue_codes_of_unstarted(
-                session, school, wave, settings.code_hash_key, DEMO_CODES_SHOWN
-            )
+        school, issued = set_up_demo_school(session, wave, settings.code_hash_key)
+        accounts = set_up_demo_staff(session, school)
 
     url = f"http://127.0.0.1:{port}/"
-    click.echo(f"Demo school: {DEMO_SCHOOL_NAME} (URN {DEMO_SCHOOL_URN})")
+    click.echo(f"Demo school: {school.name} (URN {school.urn})")
     click.echo(f"Database: {_safe_url(settings.database_url)}")
     click.echo(f"Students open the survey at {url}")
     click.echo("Access codes to try (each works until its student finishes):")
     for entry in issued[:DEMO_CODES_SHOWN]:
         click.echo(format_code(entry.code))
+    click.echo(
+        f"Staff sign in at {url}staff/sign-in (passwords change at every start):"
+    )
+    for account in accounts:
+        click.echo(
+            f"  {account.role.title}: {account.email}  password {account.password}"
+        )
+        if account.totp_secret:
+            click.echo(
+                f"    second factor: add key {account.totp_secret} to an "
+                "authenticator app, or print the current code with"
+            )
+            click.echo(
+                f'    {sys.executable} -c "import pyotp; '
+                f"print(pyotp.TOTP('{account.totp_secret}').now())\""
+            )
     click.echo("Press Ctrl+C to stop.")
     sys.stdout.flush()
 
     from admin.server import SurveyServer
 
     SurveyServer(f"127.0.0.1:{port}").run()
+
+
+@main.group("staff")
+def staff_group() -> None:
+    """Look after staff accounts."""
+
+
+@staff_group.command("invite")
+@click.option("--email", required=True, help="Their email address.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([role.value for role in Role]),
+    help="research_admin, coordinator, teacher or dsl.",
+)
+@click.option("--school", "urn", help="The school's URN (not for research_admin).")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Where staff reach the app.",
+)
+def staff_invite(email: str, role: str, urn: str | None, base_url: str) -> None:
+    """Invite someone to a role and print the link to send them (valid 7 days)."""
+    app = _app_or_exit()
+    chosen = Role(role)
+    with app.app_context(), db.begin() as session:
+        school = None
+        if chosen is not Role.RESEARCH_ADMIN:
+            if urn is None:
+                raise click.UsageError("--school URN is needed for this role.")
+            school = session.scalars(select(School).where(School.urn == urn)).first()
+            if school is None:
+                raise click.UsageError(f"No school has the URN {urn}.")
+        elif urn is not None:
+            raise click.UsageError("Research administrators have no school.")
+        token = invite(
+            session,
+            email=email,
+            role=chosen,
+            school=school,
+            invited_by="survey-app staff invite",
+            secret_key=load_settings().secret_key,
+        )
+    click.echo(f"{base_url.rstrip('/')}/staff/invitation/{token}")
 
 
 @main.command()

@@ -6,9 +6,11 @@ from flask import Flask
 
 from survey_app import computers, errors, health, i18n, limits, security
 from survey_app.config import Settings, load_settings
+from survey_app.dashboard import views as dashboard_views
 from survey_app.db import db as database
 from survey_app.logs import configure_logging
 from survey_app.questionnaires.loader import load_catalogue
+from survey_app.staff import views as staff_views
 from survey_app.survey import views as survey_views
 
 
@@ -34,4 +36,6 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(survey_views.bp)
+    app.register_blueprint(staff_views.bp)
+    app.register_blueprint(dashboard_views.bp)
     return app

@@ -26,13 +26,17 @@ def computer_id() -> str:
     return g.new_computer_id
 
 
+# The pages where a computer is first seen: students' and staff's.
+_FIRST_PAGES = frozenset({"survey.code", "staff.sign_in"})
+
+
 def init_app(app: Flask) -> None:
     """Give every browser that reaches the code page its id cookie."""
     app.after_request(_set_cookie)
 
 
 def _set_cookie(response: Response) -> Response:
-    if COOKIE in request.cookies or request.endpoint != "survey.code":
+    if COOKIE in request.cookies or request.endpoint not in _FIRST_PAGES:
         return response
     response.set_cookie(
         COOKIE,

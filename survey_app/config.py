@@ -34,6 +34,8 @@ class Settings:
     #: Flask-WTF's CSRF token lifetime on survey pages, in seconds; slow readers
     #: whose token expired get the page back with their choices still ticked.
     csrf_time_limit: int = 3600
+    #: The wave staff screens show, as ``study/wave``.
+    current_wave: str = "demo/baseline"
     extra: dict[str, object] = field(default_factory=dict)
 
     def flask_config(self) -> dict[str, object]:
@@ -120,6 +122,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         production=production,
         ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
         trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
+        current_wave=env.get("CURRENT_WAVE", "demo/baseline"),
     )
 
 

@@ -23,6 +23,9 @@ WRONG_CODES_PER_COMPUTER = "5 per minute"
 WRONG_CODES_PER_PREFIX = "10 per minute"
 #: Enough for several full rooms mistyping at once behind one school address.
 WRONG_CODES_PER_ADDRESS = "200 per minute"
+#: Wrong staff passwords or authenticator codes, per account and per computer.
+SIGN_INS_PER_ACCOUNT = "5 per 15 minutes"
+SIGN_INS_PER_COMPUTER = "20 per 15 minutes"
 
 
 def _hashed(value: str) -> str:
@@ -51,6 +54,17 @@ def code_prefix_key() -> str:
         # typed it is counted; a shared key would pause the whole school.
         return computer_key()
     return "prefix:" + _hashed(prefix)
+
+
+def account_key() -> str:
+    """Return the limiter key of the account whose email was typed."""
+    email = request.form.get("email", "").strip().lower()
+    return "account:" + _hashed(email)
+
+
+def sign_in_failed(_response: Response) -> bool:
+    """Count a sign-in attempt only when its password or code was wrong."""
+    return bool(g.get("sign_in_failed"))
 
 
 def code_was_refused(_response: Response) -> bool:

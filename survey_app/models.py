@@ -1,13 +1,23 @@
 """Every table, imported in one place so that migrations see them all."""
 
+from survey_app.audit.models import AuditEvent
 from survey_app.codes.models import AccessCode
 from survey_app.db import Base
 from survey_app.schools.models import OptOut, School, Student
+from survey_app.sittings.models import Sitting, SittingGroup
+from survey_app.staff.models import Invitation, RoleGrant, StaffMember, StaffSession
 from survey_app.survey.models import Answer, PageSubmission, Response, ResponseStatus
 
 __all__ = [
     "AccessCode",
     "Answer",
+    "AuditEvent",
+    "Invitation",
+    "RoleGrant",
+    "Sitting",
+    "SittingGroup",
+    "StaffMember",
+    "StaffSession",
     "Base",
     "OptOut",
     "PageSubmission",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from survey_app.config import Settings
+from survey_app.questionnaires.definitions import Wave
 from survey_app.questionnaires.loader import Catalogue
 
 
@@ -16,3 +17,8 @@ def settings() -> Settings:
 def catalogue() -> Catalogue:
     """Return the instruments and studies the current app loaded."""
     return current_app.extensions["survey_app.catalogue"]
+
+
+def current_wave() -> Wave:
+    """Return the wave the staff screens show."""
+    return catalogue().wave(settings().current_wave)

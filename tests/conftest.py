@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -63,12 +65,15 @@ def _postgres_database() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(
+def database_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """The URL of an empty database, upgraded to the latest schema."""
+    """A database upgraded to the latest schema, once per test session.
+
+    For SQLite this is a template file that each test gets a fresh copy of.
+    """
     if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("sqlite") / "survey_app.sqlite3"
+        path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
         url = f"sqlite:///{path}"
         upgrade_database(url)
         yield url
@@ -76,6 +81,19 @@ def database_url(
     for url in _postgres_database():
         upgrade_database(url)
         yield url
+
+
+@pytest.fixture
+def database_url(database_server: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty, upgraded database for one test."""
+    if database_server.startswith("sqlite"):
+        template = Path(database_server.removeprefix("sqlite:///"))
+        copy = tmp_path / "survey_app.sqlite3"
+        shutil.copyfile(template, copy)
+        yield f"sqlite:///{copy}"
+        return
+    yield database_server
+    _empty_postgres_tables(database_server)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -99,23 +117,22 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings) -> Iterator[Flask]:
-    """An app on a clean database; every table is emptied after the test."""
+    """An app on a clean database."""
     app = create_app(settings)
     app.config["TESTING"] = True
     yield app
-    _empty_tables(app)
-
-
-def _empty_tables(app: Flask) -> None:
     assert db.engine is not None
-    with db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                connection.execute(table.delete())
     db.engine.dispose()
+
+
+def _empty_postgres_tables(url: str) -> None:
+    # TRUNCATE is not a row deletion, so the audit trail's append-only
+    # triggers, which refuse DELETE, do not stop it.
+    engine = sa.create_engine(url)
+    names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture

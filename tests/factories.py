@@ -5,14 +5,17 @@ from __future__ import annotations
 from itertools import count
 
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey_app.codes.access_codes import format_code
 from survey_app.config import Settings
 from survey_app.db import db
 from survey_app.runtime import catalogue
-from survey_app.schools.models import School, Student
+from survey_app.schools.models import School, Student  # noqa: F401 (used by tests)
 from survey_app.schools.service import issue_codes as issue_codes_service
+from survey_app.staff.credentials import hash_password
+from survey_app.staff.models import Role, RoleGrant, StaffMember
 
 BASELINE = "demo/baseline"
 
@@ -67,3 +70,38 @@ def issue_codes(app: Flask, school: School, settings: Settings) -> dict[str, str
         return {
             entry.student.legal_surname: format_code(entry.code) for entry in issued
         }
+
+
+STAFF_PASSWORD = "made-up staff passphrase"
+
+
+def staff_member(
+    session: Session,
+    email: str,
+    role: Role,
+    school: School | None,
+    *,
+    name: str = "Test Staff",
+    totp_secret: str | None = None,
+) -> StaffMember:
+    """Add a made-up staff member holding ``role`` (at ``school``)."""
+    member = session.scalars(select(StaffMember).filter_by(email=email)).one_or_none()
+    if member is None:
+        member = StaffMember(
+            email=email,
+            name=name,
+            password_hash=hash_password(STAFF_PASSWORD),
+            totp_secret=totp_secret,
+        )
+        session.add(member)
+        session.flush()
+    session.add(
+        RoleGrant(
+            staff_member_id=member.id,
+            role=role,
+            school_id=school.id if school else None,
+            granted_by="tests",
+        )
+    )
+    session.flush()
+    return member

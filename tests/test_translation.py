@@ -50,11 +50,7 @@ def pseudo_app(settings, tmp_path):
         "BABEL_DEFAULT_LOCALE": "cy",
         "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path),
     }
-    app = create_app(settings.with_overrides(extra=extra))
-    yield app
-    from tests.conftest import _empty_tables
-
-    _empty_tables(app)
+    return create_app(settings.with_overrides(extra=extra))
 
 
 def unmarked(html: str, exempt: set[str]) -> list[str]:

@@ -56,6 +56,9 @@ class Response(Base):
     #: Keyed hash of the computer (its browser's cookie) holding the survey; a
     #: different computer is turned away until the teacher releases the code.
     held_by_computer: Mapped[str | None] = mapped_column(String(64))
+    #: When another computer last tried this code while it was held; the
+    #: teacher's room view offers to release the code.
+    elsewhere_attempt_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     assented_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]

@@ -93,6 +93,9 @@ def open_survey(
         response.held_by_computer not in (None, computer)
         and now - response.last_active_at < COMPUTER_HOLD
     ):
+        # Shown in the teacher's room view, next to a button to release it.
+        response.elsewhere_attempt_at = now
+        session.commit()
         logger.info("survey.code_refused reason=in_use response=%s", response.id)
         raise CodeInUseElsewhere()
 

@@ -18,8 +18,8 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from survey_app import runtime
 from survey_app.codes.access_codes import MalformedCode
-from survey_app.db import db
 from survey_app.computers import computer_id
+from survey_app.db import db
 from survey_app.limits import (
     WRONG_CODES_PER_ADDRESS,
     WRONG_CODES_PER_COMPUTER,

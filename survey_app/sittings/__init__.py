@@ -1,0 +1,1 @@
+"""Sittings: one supervised lesson in a computer room, for some form groups."""

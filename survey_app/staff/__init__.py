@@ -1,0 +1,1 @@
+"""Staff accounts: invitations, sign-in, second factor, roles and permissions."""
