@@ -41,7 +41,10 @@ def pseudo_app(settings, tmp_path):
     for _file, _line, message, _comments, _context in extract_from_dir(
         PROJECT_ROOT, method_map=METHODS
     ):
-        catalog.add(message, f"⟦{message}⟧")
+        if isinstance(message, tuple):  # singular and plural forms
+            catalog.add(message, tuple(f"⟦{form}⟧" for form in message))
+        else:
+            catalog.add(message, f"⟦{message}⟧")
     folder = tmp_path / "cy" / "LC_MESSAGES"
     folder.mkdir(parents=True)
     with open(folder / "messages.mo", "wb") as mo_file:
