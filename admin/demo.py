@@ -9,16 +9,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey_app.codes.service import (
+    IssuedCode,
+    issue_codes,
+    reissue_codes_of_unstarted,
+)
 from survey_app.questionnaires.definitions import Wave
 from survey_app.schools.models import School
 from survey_app.schools.roster import decode_roster, read_roster
-from survey_app.schools.service import (
-    IssuedCode,
-    add_school,
-    issue_codes,
-    load_roster,
-    reissue_codes_of_unstarted,
-)
+from survey_app.schools.service import add_school, load_roster
 from survey_app.staff.credentials import hash_password, new_totp_secret
 from survey_app.staff.models import Role, RoleGrant, StaffMember
 
@@ -60,7 +59,7 @@ def set_up_demo_school(
         # Codes are stored only as hashes, so a restarted demo can show codes
         # only by replacing a few of those not yet used.
         issued = reissue_codes_of_unstarted(
-            session, school, wave, code_hash_key, DEMO_CODES_SHOWN
+            session, school, wave, code_hash_key, limit=DEMO_CODES_SHOWN
         )
     return school, issued
 

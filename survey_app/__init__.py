@@ -11,6 +11,7 @@ from survey_app.db import db as database
 from survey_app.logs import configure_logging
 from survey_app.questionnaires.loader import load_catalogue
 from survey_app.staff import views as staff_views
+from survey_app.students import views as student_views
 from survey_app.survey import views as survey_views
 
 
@@ -38,4 +39,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(survey_views.bp)
     app.register_blueprint(staff_views.bp)
     app.register_blueprint(dashboard_views.bp)
+    app.register_blueprint(student_views.bp)
     return app

@@ -34,6 +34,23 @@ POSTGRES_REQUIRED = os.environ.get("CI", "").lower() == "true"
 _skipped_postgres: list[str] = []
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _quicker_password_hashing() -> Iterator[None]:
+    """Hash staff passwords with argon2id at its lowest cost during tests.
+
+    The algorithm and code path are the production ones; only the memory and
+    time spent per hash shrink, since tests sign in hundreds of times.
+    """
+    from argon2 import PasswordHasher
+
+    from survey_app.staff import credentials
+
+    production = credentials._hasher
+    credentials._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    credentials._hasher = production
+
+
 def _postgres_database() -> Iterator[str]:
     """Create a database of our own on the PostgreSQL server, and drop it after."""
     name = f"survey_app_test_{os.getpid()}_{secrets.token_hex(3)}"

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey_app.codes.access_codes import format_code
+from survey_app.codes.service import issue_codes as issue_codes_service
 from survey_app.config import Settings
 from survey_app.db import db
 from survey_app.runtime import catalogue
 from survey_app.schools.models import School, Student  # noqa: F401 (used by tests)
-from survey_app.schools.service import issue_codes as issue_codes_service
 from survey_app.staff.credentials import hash_password
 from survey_app.staff.models import Role, RoleGrant, StaffMember
 

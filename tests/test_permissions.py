@@ -24,11 +24,17 @@ PAGES = {
     "not_completed": "/staff/schools/{urn}/not-completed",
     "sittings": "/staff/schools/{urn}/sittings",
     "room": "/staff/sittings/{sitting}",
+    "students": "/staff/schools/{urn}/students",
+    "student": "/staff/schools/{urn}/students/{student}",
+    "opt_outs": "/staff/schools/{urn}/opt-outs",
+    "codes": "/staff/schools/{urn}/codes",
 }
+COORDINATING = {"students", "student", "opt_outs", "codes"}
+RUNNING = {"progress", "not_completed", "sittings", "room"}
 ALLOWED = {
     # role: pages allowed at own school; at another school
-    Role.COORDINATOR: ({"progress", "not_completed", "sittings", "room"}, set()),
-    Role.TEACHER: ({"progress", "not_completed", "sittings", "room"}, set()),
+    Role.COORDINATOR: (RUNNING | COORDINATING, set()),
+    Role.TEACHER: (RUNNING, set()),
     Role.DSL: (set(), set()),
     Role.RESEARCH_ADMIN: ({"progress"}, {"progress"}),
 }
@@ -40,11 +46,11 @@ CASES = [
 @pytest.fixture
 def two_schools(app):
     """Two schools with a student and an open sitting each; ids by URN."""
-    sittings = {}
+    ids = {}
     with app.app_context(), db.begin() as session:
         for urn in (OWN, OTHER):
             school = factories.school(session, urn=urn, name=f"School {urn}")
-            factories.student(session, school, "Alex", "Morgan")
+            student = factories.student(session, school, "Alex", "Morgan")
             member = factories.staff_member(
                 session, f"opener@{urn}.invalid", Role.TEACHER, school
             )
@@ -57,8 +63,8 @@ def two_schools(app):
             )
             session.add(sitting)
             session.flush()
-            sittings[urn] = sitting.id
-    return sittings
+            ids[urn] = {"sitting": sitting.id, "student": student.id}
+    return ids
 
 
 def signed_in(app, role):
@@ -90,7 +96,7 @@ def refusals(app) -> int:
 @pytest.mark.parametrize(("role", "page", "where"), CASES)
 def test_each_role_reaches_only_its_pages(app, two_schools, role, page, where):
     browser = signed_in(app, role)
-    path = PAGES[page].format(urn=where, sitting=two_schools[where])
+    path = PAGES[page].format(urn=where, **two_schools[where])
     own_pages, other_pages = ALLOWED[role]
     allowed = page in (own_pages if where == OWN else other_pages)
 
@@ -138,8 +144,8 @@ def test_a_teacher_cannot_open_a_sitting_for_another_schools_form_group(
 
 def test_a_teacher_cannot_close_or_release_at_another_school(app, two_schools):
     browser = signed_in(app, Role.TEACHER)
-    browser.open(f"/staff/sittings/{two_schools[OWN]}")
-    other = two_schools[OTHER]
+    browser.open(f"/staff/sittings/{two_schools[OWN]['sitting']}")
+    other = two_schools[OTHER]["sitting"]
     assert browser.press(f"/staff/sittings/{other}/close").status == 403
     assert browser.press(f"/staff/sittings/{other}/release/1").status == 403
     with app.app_context(), db.begin() as session:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -18,7 +18,7 @@ from survey_app.progress.service import (
 from survey_app.schools.models import School
 from survey_app.sittings import service as sittings
 from survey_app.staff.auth import signed_in_user, staff_required
-from survey_app.staff.forms import OpenSittingForm, StaffActionForm
+from survey_app.staff.forms import OpenSittingForm, check_button
 from survey_app.staff.permissions import Action, may, require
 
 bp = Blueprint("dashboard", __name__, url_prefix="/staff")
@@ -156,7 +156,7 @@ def close_sitting(sitting_id: int) -> HttpResponse:
     user = signed_in_user()
     database = db.session()
     sitting = sittings.sitting_for(database, user, sitting_id)
-    _check_form()
+    check_button()
     sittings.close_sitting(database, user, sitting)
     flash(_("The sitting is closed."))
     school = database.get(School, sitting.school_id)
@@ -171,16 +171,10 @@ def release(sitting_id: int, response_id: int) -> HttpResponse:
     user = signed_in_user()
     database = db.session()
     sitting = sittings.sitting_for(database, user, sitting_id)
-    _check_form()
+    check_button()
     sittings.release_code(database, user, sitting, response_id)
     flash(_("The code is released: the student can type it on another computer now."))
     return redirect(url_for("dashboard.room", sitting_id=sitting.id), 303)
-
-
-def _check_form() -> None:
-    """Refuse a button press whose form token is missing or forged."""
-    if not StaffActionForm().validate_on_submit():
-        abort(400)
 
 
 _SORTS = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import abort
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -79,6 +80,12 @@ class InviteForm(FlaskForm):
 
 class StaffActionForm(FlaskForm):
     """A button that changes something: only its form token is checked."""
+
+
+def check_button() -> None:
+    """Refuse a button press whose form token is missing or forged."""
+    if not StaffActionForm().validate_on_submit():
+        abort(400)
 
 
 class OpenSittingForm(FlaskForm):

@@ -1,0 +1,1 @@
+"""Parent and carer opt-outs, and students' requests to delete their answers."""

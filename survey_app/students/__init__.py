@@ -1,0 +1,1 @@
+"""The coordinator's pages about students: opt-outs, codes, slips, deletions."""
