@@ -10,6 +10,7 @@ import click
 from sqlalchemy import select
 
 from admin.demo import DEMO_CODES_SHOWN, set_up_demo_school, set_up_demo_staff
+from admin.instruments_cli import instruments
 from survey_app import create_app
 from survey_app.codes.access_codes import format_code
 from survey_app.config import load_settings
@@ -161,6 +162,9 @@ def progress(as_json: bool, wave_key: str) -> None:
             f"withdrawn {f.withdrawn}, started {f.started}; "
             f"{f.more_needed} more needed for 80%"
         )
+
+
+main.add_command(instruments)
 
 
 def _app_or_exit():  # type: ignore[no-untyped-def]

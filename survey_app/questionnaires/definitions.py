@@ -2,11 +2,14 @@
 
 Definitions are loaded once when the app starts, so the larger ones compare and
 hash by identity: cheap, and two loads of one file are never mixed.
+
+An instrument whose wording is licensed is shipped without it: its items have
+empty text until a study's text pack fills them in (see ``with_wording``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,9 @@ class Item:
     text: str
     options: tuple[Option, ...]
     instrument_id: str
+    #: The option set's name in the instrument file.
+    option_set: str = ""
+    note: str | None = None
 
     @property
     def codes(self) -> frozenset[int]:
@@ -37,24 +43,61 @@ class Item:
 class Band:
     """A labelled range of a score, such as "Moderate" for GAD-7 10-14."""
 
-    min: int
-    max: int
+    min: int | float
+    max: int | float
     label: str
+
+    def contains(self, value: int | float) -> bool:
+        """Return whether ``value`` falls in this band (both ends included)."""
+        return self.min <= value <= self.max
 
 
 @dataclass(frozen=True)
 class Score:
-    """How one score of an instrument is computed from its items."""
+    """How one score of an instrument is computed from its items or scores.
+
+    ``method`` is "sum" (of ``item_ids``, after reverse coding), "sum_of_scores"
+    (of the earlier scores ``score_ids``) or "conversion" (of the earlier score
+    ``source_score`` through the published ``table``).
+    """
 
     id: str
     label: str
     method: str
     item_ids: tuple[str, ...]
-    min: int
-    max: int
+    min: int | float
+    max: int | float
     missing_rule: str
     bands: tuple[Band, ...] = ()
     bands_source: str | None = None
+    #: For "prorate": the fewest answered items that still give a score.
+    min_answered: int | None = None
+    #: For "prorate": "half_up" to a whole number, or "none" (kept exact).
+    rounding: str | None = None
+    missing_source: str | None = None
+    score_ids: tuple[str, ...] = ()
+    source_score: str | None = None
+    table: tuple[tuple[int, float], ...] = ()
+    table_source: str | None = None
+
+    def band_for(self, value: int | float) -> Band | None:
+        """Return the band ``value`` falls in, if this score has bands."""
+        return next((band for band in self.bands if band.contains(value)), None)
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """Instrument-wide scoring facts, and the version stored with every score.
+
+    ``fingerprint`` is a hash of everything that decides a score's value, so a
+    change to scoring without a new ``version`` can be caught by a test.
+    """
+
+    version: str
+    source: str
+    reverse_item_ids: frozenset[str] = frozenset()
+    reverse_source: str | None = None
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +107,16 @@ class Licence:
     terms: str
     copyright: str
     permission_required: bool
+    registration_required: bool = False
+    #: "included" (shipped in the file) or "text_pack" (supplied by the
+    #: licensed study, never kept in this repository).
+    wording: str = "included"
+    url: str | None = None
+
+    @property
+    def needs_record(self) -> bool:
+        """Return whether a study must record registration or permission."""
+        return self.permission_required or self.registration_required
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,10 +132,61 @@ class Instrument:
     licence: Licence
     items: tuple[Item, ...]
     scores: tuple[Score, ...]
+    scoring: Scoring = field(default_factory=lambda: Scoring("1", ""))
+    #: Where the wording shown comes from, when it is not the file itself: a
+    #: licensed text pack or a validated translation.
+    wording_source: str | None = None
+
+    @property
+    def has_wording(self) -> bool:
+        """Return whether items carry their wording (not a bare structure)."""
+        return self.licence.wording == "included" or self.wording_source is not None
 
     def item(self, item_id: str) -> Item:
         """Return the item with this id."""
         return next(item for item in self.items if item.id == item_id)
+
+    def score(self, score_id: str) -> Score:
+        """Return the score with this id."""
+        return next(score for score in self.scores if score.id == score_id)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One language's wording of an instrument: a text pack or a translation."""
+
+    instrument_id: str
+    language: str
+    source: str
+    stem: str
+    option_labels: dict[str, dict[int, str]]
+    item_texts: dict[str, str]
+    copyright: str | None = None
+    #: The file it was read from, for messages.
+    file_name: str = ""
+
+
+def with_wording(instrument: Instrument, wording: Wording) -> Instrument:
+    """Return ``instrument`` worded in ``wording``'s language (already checked)."""
+    sets = {
+        name: tuple(Option(code, labels[code]) for code in sorted(labels))
+        for name, labels in wording.option_labels.items()
+    }
+    items = tuple(
+        replace(item, text=wording.item_texts[item.id], options=sets[item.option_set])
+        for item in instrument.items
+    )
+    licence = instrument.licence
+    if wording.copyright:
+        licence = replace(licence, copyright=wording.copyright)
+    return replace(
+        instrument,
+        language=wording.language,
+        stem=wording.stem,
+        licence=licence,
+        items=items,
+        wording_source=wording.source,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,6 +211,8 @@ class Wave:
     year_group: int
     pages: tuple[Page, ...]
     instruments: tuple[Instrument, ...]
+    #: Every instrument of the wave is shown in this one language.
+    language: str = "en-GB"
     question_pages: tuple[Page, ...] = field(init=False)
     items_by_id: dict[str, Item] = field(init=False, compare=False)
 
@@ -126,6 +232,17 @@ class Wave:
         return next((page for page in self.question_pages if page.key == key), None)
 
 
+@dataclass(frozen=True)
+class LicenceRecord:
+    """A study's record that it registered or got permission to use an instrument."""
+
+    instrument_id: str
+    obtained_on: str
+    reference: str
+    granted_by: str | None = None
+    text_packs: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, eq=False)
 class Study:
     """A trial with its waves."""
@@ -133,6 +250,7 @@ class Study:
     id: str
     title: str
     waves: tuple[Wave, ...]
+    licences: dict[str, LicenceRecord] = field(default_factory=dict)
 
     def wave(self, wave_id: str) -> Wave:
         """Return the wave with this id."""

@@ -1,8 +1,8 @@
-"""JSON Schemas that instrument and study files must satisfy.
+"""JSON Schemas that instrument, text pack and study files must satisfy.
 
 The schema catches shape errors (a missing field, a string where a number
 belongs); the loader then checks what a schema cannot, such as an item naming
-an option set that does not exist.
+an option set that does not exist, or a band that leaves a gap.
 """
 
 from __future__ import annotations
@@ -11,6 +11,69 @@ from typing import Any
 
 _ID = {"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,39}$"}
 _TEXT = {"type": "string", "minLength": 1}
+_LANGUAGE = {"type": "string", "pattern": "^[a-z]{2}(-[A-Z]{2})?$"}
+_DATE = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+_NUMBER_PAIR = {
+    "type": "array",
+    "items": {"type": "number"},
+    "minItems": 2,
+    "maxItems": 2,
+}
+
+#: Options as an instrument file gives them; labels are left out when the
+#: wording comes from a licensed text pack.
+_OPTION_SETS = {
+    "type": "object",
+    "minProperties": 1,
+    "additionalProperties": {
+        "type": "array",
+        "minItems": 2,
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["code"],
+            "properties": {"code": {"type": "integer"}, "label": _TEXT},
+        },
+    },
+}
+
+_SCORE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "label", "method", "range"],
+    "properties": {
+        "id": _ID,
+        "label": _TEXT,
+        "method": {"enum": ["sum", "sum_of_scores", "conversion"]},
+        # method "sum": the items added up, and what to do when some are missing.
+        "items": {"type": "array", "minItems": 1, "items": _ID},
+        "missing": {"enum": ["no_score_if_any_missing", "prorate"]},
+        "min_answered": {"type": "integer", "minimum": 1},
+        "rounding": {"enum": ["half_up", "none"]},
+        "missing_source": _TEXT,
+        # method "sum_of_scores": earlier scores of the same instrument.
+        "scores": {"type": "array", "minItems": 2, "items": _ID},
+        # method "conversion": a published table from an earlier score.
+        "from": _ID,
+        "table": {"type": "array", "minItems": 2, "items": _NUMBER_PAIR},
+        "table_source": _TEXT,
+        "range": _NUMBER_PAIR,
+        "bands_source": _TEXT,
+        "bands": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["min", "max", "label"],
+                "properties": {
+                    "min": {"type": "number"},
+                    "max": {"type": "number"},
+                    "label": _TEXT,
+                },
+            },
+        },
+    },
+}
 
 INSTRUMENT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -22,28 +85,80 @@ INSTRUMENT_SCHEMA: dict[str, Any] = {
         "language",
         "citation",
         "licence",
-        "stem",
         "option_sets",
         "items",
+        "scoring",
         "scores",
     ],
     "properties": {
         "id": _ID,
         "version": _TEXT,
         "title": _TEXT,
-        "language": {"type": "string", "pattern": "^[a-z]{2}(-[A-Z]{2})?$"},
+        "language": _LANGUAGE,
         "citation": _TEXT,
         "stem": _TEXT,
         "licence": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["terms", "copyright", "permission_required"],
+            "required": [
+                "terms",
+                "copyright",
+                "permission_required",
+                "registration_required",
+                "wording",
+            ],
             "properties": {
                 "terms": _TEXT,
                 "copyright": _TEXT,
                 "permission_required": {"type": "boolean"},
+                "registration_required": {"type": "boolean"},
+                "wording": {"enum": ["included", "text_pack"]},
+                "url": _TEXT,
             },
         },
+        "option_sets": _OPTION_SETS,
+        "items": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "option_set"],
+                "properties": {
+                    "id": _ID,
+                    "text": _TEXT,
+                    "option_set": _ID,
+                    "note": _TEXT,
+                },
+            },
+        },
+        "scoring": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["version", "source"],
+            "properties": {
+                "version": _TEXT,
+                "source": _TEXT,
+                "reverse_items": {"type": "array", "items": _ID},
+                "reverse_source": _TEXT,
+            },
+        },
+        "scores": {"type": "array", "items": _SCORE},
+    },
+}
+
+TEXT_PACK_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["instrument", "language", "source", "stem", "option_sets", "items"],
+    "properties": {
+        "instrument": _ID,
+        "language": _LANGUAGE,
+        # Where the wording comes from: the licensed form, or the rights
+        # holder's validated translation.
+        "source": _TEXT,
+        "copyright": _TEXT,
+        "stem": _TEXT,
         "option_sets": {
             "type": "object",
             "minProperties": 1,
@@ -64,48 +179,8 @@ INSTRUMENT_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["id", "text", "option_set"],
-                "properties": {
-                    "id": _ID,
-                    "text": _TEXT,
-                    "option_set": _ID,
-                    "note": _TEXT,
-                },
-            },
-        },
-        "scores": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["id", "label", "method", "items", "range", "missing"],
-                "properties": {
-                    "id": _ID,
-                    "label": _TEXT,
-                    "method": {"enum": ["sum"]},
-                    "items": {"type": "array", "minItems": 1, "items": _ID},
-                    "range": {
-                        "type": "array",
-                        "items": {"type": "integer"},
-                        "minItems": 2,
-                        "maxItems": 2,
-                    },
-                    "missing": {"enum": ["no_score_if_any_missing"]},
-                    "bands_source": _TEXT,
-                    "bands": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "required": ["min", "max", "label"],
-                            "properties": {
-                                "min": {"type": "integer"},
-                                "max": {"type": "integer"},
-                                "label": _TEXT,
-                            },
-                        },
-                    },
-                },
+                "required": ["id", "text"],
+                "properties": {"id": _ID, "text": _TEXT},
             },
         },
     },
@@ -118,6 +193,22 @@ STUDY_SCHEMA: dict[str, Any] = {
     "properties": {
         "id": _ID,
         "title": _TEXT,
+        # One entry per instrument whose rights holder asks for registration
+        # or permission: the study's record that it was obtained.
+        "licences": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["obtained_on", "reference"],
+                "properties": {
+                    "obtained_on": _DATE,
+                    "reference": _TEXT,
+                    "granted_by": _TEXT,
+                    "text_packs": {"type": "array", "items": _TEXT},
+                },
+            },
+        },
         "waves": {
             "type": "array",
             "minItems": 1,
@@ -129,6 +220,7 @@ STUDY_SCHEMA: dict[str, Any] = {
                     "id": _ID,
                     "title": _TEXT,
                     "year_group": {"type": "integer", "minimum": 7, "maximum": 13},
+                    "language": _LANGUAGE,
                     "questionnaire": {
                         "type": "array",
                         "minItems": 3,

@@ -14,9 +14,7 @@ class OptOutForm(FlaskForm):
     """When and how a parent or carer's opt-out arrived."""
 
     received_on = DateField(_("Date received"), validators=[InputRequired()])
-    received_via = SelectField(
-        _("How it was received"), choices=list(HOW_RECEIVED)
-    )
+    received_via = SelectField(_("How it was received"), choices=list(HOW_RECEIVED))
 
 
 class OptOutListForm(OptOutForm):
