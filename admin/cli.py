@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from admin.demo import DEMO_CODES_SHOWN, set_up_demo_school, set_up_demo_staff
 from admin.instruments_cli import instruments
+from admin.roster_cli import roster_group, school_group
 from survey_app import create_app
 from survey_app.codes.access_codes import format_code
 from survey_app.config import load_settings
@@ -19,7 +20,9 @@ from survey_app.migrate import upgrade_database
 from survey_app.progress.service import completion_by_school
 from survey_app.questionnaires.loader import DefinitionError
 from survey_app.runtime import catalogue
+from survey_app.safeguarding.worker import safeguarding_worker
 from survey_app.schools.models import School
+from survey_app.scoring.storage import recompute_wave
 from survey_app.staff.models import Role
 from survey_app.staff.service import invite
 
@@ -89,6 +92,11 @@ def demo(port: int, database_url: str | None) -> None:
 
     from admin.server import SurveyServer
 
+    # The demo sends real alert emails when MAIL_SERVER is set; without it
+    # they wait, queued, and the DSL's queue page says so.
+    with app.app_context():
+        worker = safeguarding_worker(app)
+    worker.start()
     SurveyServer(f"127.0.0.1:{port}").run()
 
 
@@ -165,6 +173,45 @@ def progress(as_json: bool, wave_key: str) -> None:
 
 
 main.add_command(instruments)
+main.add_command(school_group)
+main.add_command(roster_group)
+
+
+@main.group("mail")
+def mail_group() -> None:
+    """Send safeguarding emails."""
+
+
+@mail_group.command("worker")
+@click.option("--once", is_flag=True, help="Do one round and stop (for cron).")
+def mail_worker(once: bool) -> None:
+    """Send queued alert emails and escalate ignored alerts, until stopped."""
+    app = _app_or_exit()
+    with app.app_context():
+        worker = safeguarding_worker(app)
+        if once:
+            worker.run_round()
+            return
+        click.echo("Sending safeguarding emails; press Ctrl+C to stop.")
+        worker.run()
+
+
+@main.group("scores")
+def scores_group() -> None:
+    """Look after the scores stored with responses."""
+
+
+@scores_group.command("recompute")
+@click.option("--wave", "wave_key", default=DEMO_WAVE, show_default=True)
+def scores_recompute(wave_key: str) -> None:
+    """Score every completed response of a wave under the current scoring versions.
+
+    Scores from earlier scoring versions are kept beside the new ones.
+    """
+    app = _app_or_exit()
+    with app.app_context(), db.begin() as session:
+        count = recompute_wave(session, catalogue().wave(wave_key))
+    click.echo(f"Scored {count} completed responses of {wave_key}.")
 
 
 def _app_or_exit():  # type: ignore[no-untyped-def]

@@ -10,6 +10,8 @@ from survey_app.dashboard import views as dashboard_views
 from survey_app.db import db as database
 from survey_app.logs import configure_logging
 from survey_app.questionnaires.loader import load_catalogue
+from survey_app.rosters import views as roster_views
+from survey_app.safeguarding import views as safeguarding_views
 from survey_app.staff import views as staff_views
 from survey_app.students import views as student_views
 from survey_app.survey import views as survey_views
@@ -39,5 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(survey_views.bp)
     app.register_blueprint(staff_views.bp)
     app.register_blueprint(dashboard_views.bp)
+    app.register_blueprint(roster_views.bp)
     app.register_blueprint(student_views.bp)
+    app.register_blueprint(safeguarding_views.bp)
     return app

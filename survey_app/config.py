@@ -36,6 +36,15 @@ class Settings:
     csrf_time_limit: int = 3600
     #: The wave staff screens show, as ``study/wave``.
     current_wave: str = "demo/baseline"
+    #: Where staff reach the app, for links in emails.
+    public_url: str = "http://127.0.0.1:5000"
+    #: SMTP server for safeguarding emails; without one, emails wait queued.
+    mail_server: str | None = None
+    mail_port: int = 25
+    mail_use_tls: bool = False
+    mail_username: str | None = None
+    mail_password: str | None = None
+    mail_default_sender: str = "survey@localhost"
     extra: dict[str, object] = field(default_factory=dict)
 
     def flask_config(self) -> dict[str, object]:
@@ -123,6 +132,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
         trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
         current_wave=env.get("CURRENT_WAVE", "demo/baseline"),
+        public_url=env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        mail_server=env.get("MAIL_SERVER") or None,
+        mail_port=int(env.get("MAIL_PORT", "25")),
+        mail_use_tls=env.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
+        mail_username=env.get("MAIL_USERNAME") or None,
+        mail_password=env.get("MAIL_PASSWORD") or None,
+        mail_default_sender=env.get("MAIL_DEFAULT_SENDER", "survey@localhost"),
     )
 
 

@@ -11,7 +11,6 @@ from flask import Flask, g
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so that Alembic migrations can find them again.
@@ -59,9 +58,11 @@ def utcnow() -> datetime:
 def make_engine(url: str) -> Engine:
     """Create an engine, with SQLite set up for several processes at once."""
     if url.startswith("sqlite"):
-        # One connection per checkout keeps each gunicorn worker's writes short
-        # and lets SQLite's own locking arbitrate between workers.
-        engine = create_engine(url, poolclass=NullPool)
+        # Pooled connections: opening one per request set the PRAGMAs again
+        # and made SQLite checkpoint and recreate its WAL file every time.
+        # Workers build the app after gunicorn forks, so no connection is
+        # ever shared between processes.
+        engine = create_engine(url)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)

@@ -31,8 +31,15 @@ class Page:
 
     def radio_names(self) -> list[str]:
         """Return the item ids asked on this page, in order."""
-        names = re.findall(r'type="radio" id="[^"]+" name="([^"]+)"', self.html)
-        return list(dict.fromkeys(names))
+        return list(self.radio_values())
+
+    def radio_values(self) -> dict[str, list[str]]:
+        """Return each item id on this page with the values it offers."""
+        values: dict[str, list[str]] = {}
+        pattern = r'type="radio" id="[^"]+" name="([^"]+)" value="([^"]+)"'
+        for name, value in re.findall(pattern, self.html):
+            values.setdefault(name, []).append(value)
+        return values
 
     def __contains__(self, text: str) -> bool:
         """Return whether the page shows ``text`` (markup or not)."""
@@ -82,16 +89,43 @@ class Student:
     ) -> Page:
         """Answer the current question page: ``answers`` where given, else ``default``.
 
-        A default of ``None`` leaves unlisted items blank.
+        Answers to items not on this page are left out; a default of ``None``
+        leaves unlisted items blank.
         """
+        offered = self.page.radio_values()
         chosen = {
-            name: default for name in self.page.radio_names() if default is not None
+            # An item without the default among its codes gets its first option.
+            name: default if default in values else values[0]
+            for name, values in offered.items()
+            if default is not None
         }
-        chosen |= answers or {}
+        chosen |= {
+            name: value for name, value in (answers or {}).items() if name in offered
+        }
         return self.submit(self.page.path, chosen)
 
     def finish_all_pages(self, default: str = "1") -> Page:
-        """Answer every remaining question page with ``default``."""
-        while self.page.path.startswith("/survey/page/"):
-            self.answer(default=default)
+        """Answer every remaining question page with ``default``.
+
+        A help page shown after a worrying answer is read and left by its
+        "Carry on" link.
+        """
+        for _ in range(50):  # a safety net: a form refused forever is a failure
+            if not (self.page.path.startswith("/survey/page/") or self.on_help_page):
+                break
+            if self.on_help_page:
+                self.carry_on()
+            else:
+                self.answer(default=default)
+        else:
+            raise AssertionError(f"stuck on {self.page.path}")
         return self.page
+
+    @property
+    def on_help_page(self) -> bool:
+        """Return whether the student is on the page about getting help."""
+        return self.page.path == "/survey/help"
+
+    def carry_on(self) -> Page:
+        """Follow "Carry on with the survey" from the help page."""
+        return self.open("/survey")

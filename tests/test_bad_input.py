@@ -55,7 +55,8 @@ def test_a_forged_item_id_is_refused_and_nothing_is_stored(app, client, codes):
     student = Student(client)
     student.type_code(codes["Okafor"])
     student.agree()
-    page = student.answer({"phqa_9": "3"}, default="1")
+    forged = {name: "1" for name in student.page.radio_names()} | {"phqa_9": "3"}
+    page = student.submit(student.page.path, forged)
 
     assert page.status == 400
     assert answer_count(app) == 0

@@ -28,7 +28,7 @@ def demo_codebook():
 
 def test_every_item_of_the_wave_is_a_variable_with_wording_and_codes(demo_codebook):
     sections = {section.id: section for section in demo_codebook.instruments}
-    assert list(sections) == ["scwbs", "smfq", "gad7", "phqa"]
+    assert list(sections) == ["scwbs", "smfq", "gad7", "phqa", "support"]
     gad7 = sections["gad7"]
     assert [v.name for v in gad7.variables] == [f"gad7_{n}" for n in range(1, 8)]
     first = gad7.variables[0]

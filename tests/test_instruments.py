@@ -32,10 +32,12 @@ def instruments():
 
 FREE = ["gad7", "phqa", "scwbs", "smfq"]
 LICENSED = ["rcads25", "sdq", "swemwbs"]
+#: Questions the project wrote itself, shipped in the same format.
+PROJECT = ["support"]
 
 
 def test_the_free_and_the_licensed_instruments_are_shipped(instruments):
-    assert sorted(instruments) == sorted(FREE + LICENSED)
+    assert sorted(instruments) == sorted(FREE + LICENSED + PROJECT)
     counts = {name: len(instrument.items) for name, instrument in instruments.items()}
     assert counts == {
         "scwbs": 15,
@@ -45,6 +47,7 @@ def test_the_free_and_the_licensed_instruments_are_shipped(instruments):
         "swemwbs": 7,
         "rcads25": 25,
         "sdq": 25,
+        "support": 1,
     }
 
 
@@ -171,15 +174,21 @@ def test_licence_facts_say_who_needs_registration_or_permission(instruments):
     )
 
 
-def test_the_demo_study_presents_the_four_instruments_in_order():
+def test_the_demo_study_presents_the_four_instruments_and_the_support_question():
     catalogue = load_catalogue(INSTRUMENTS, STUDIES)
     for wave_key, year in [("demo/baseline", 7), ("demo/follow-up", 10)]:
         wave = catalogue.wave(wave_key)
         assert wave.year_group == year
-        assert [p.kind for p in wave.pages] == ["introduction"] + ["instrument"] * 4 + [
+        assert [p.kind for p in wave.pages] == ["introduction"] + ["instrument"] * 5 + [
             "end"
         ]
-        assert [i.id for i in wave.instruments] == ["scwbs", "smfq", "gad7", "phqa"]
+        assert [i.id for i in wave.instruments] == [
+            "scwbs",
+            "smfq",
+            "gad7",
+            "phqa",
+            "support",
+        ]
 
 
 # Broken files -----------------------------------------------------------------
@@ -261,7 +270,7 @@ def test_a_study_naming_an_unknown_instrument_is_refused(tmp_path):
         load_catalogue(instruments, studies)
     assert str(error.value) == (
         "demo.toml: waves[0].questionnaire[2].instrument: expected one of "
-        "['gad7', 'phqa', 'rcads25', 'scwbs', 'sdq', 'smfq', 'swemwbs'], found 'mfq'"
+        "['gad7', 'phqa', 'rcads25', 'scwbs', 'sdq', 'smfq', 'support', 'swemwbs'], found 'mfq'"
     )
 
 
@@ -592,7 +601,7 @@ def welsh_demo(tmp_path: Path, translated: list[str]) -> tuple[Path, Path]:
 
 
 def test_a_wave_is_shown_in_a_validated_translation_of_every_instrument(tmp_path):
-    instruments, studies = welsh_demo(tmp_path, FREE)
+    instruments, studies = welsh_demo(tmp_path, FREE + PROJECT)
 
     catalogue = load_catalogue(instruments, studies)
     wave = catalogue.wave("demo/baseline")

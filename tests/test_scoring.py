@@ -320,6 +320,7 @@ SCORING_VERSIONS = {
     "sdq": ("1", "15c124b4787d684e"),
     "smfq": ("1", "50f84aa6bde4f72c"),
     "swemwbs": ("1", "9e4e5cbb4197e87b"),
+    "support": ("1", "7e3b48daadcec608"),
 }
 
 

@@ -9,7 +9,7 @@ from survey_app.db import db
 from survey_app.survey.models import Answer, PageSubmission, Response, ResponseStatus
 from tests.student import Student
 
-PAGES = ["scwbs", "smfq", "gad7", "phqa"]
+PAGES = ["scwbs", "smfq", "gad7", "phqa", "support"]
 
 
 def stored_answers(app: Flask) -> dict[str, tuple[int | None, bool]]:
@@ -32,13 +32,14 @@ def test_a_student_completes_the_questionnaire(app, client, codes):
 
     page = student.agree()
     assert page.path == "/survey/page/scwbs"
-    assert "Page 1 of 4" in page
+    assert "Page 1 of 5" in page
     assert "I think good things will happen in my life" in page
 
     seen = []
     while student.page.path.startswith("/survey/page/"):
         seen.append(student.page.path.rsplit("/", 1)[1])
-        student.answer(default="1")
+        # No worrying answers here: the help page has tests of its own.
+        student.answer({"phqa_9": "0", "support_1": "0"}, default="1")
     assert seen == PAGES
     assert student.page.path == "/survey/end"
     assert "Childline" in student.page
@@ -47,7 +48,7 @@ def test_a_student_completes_the_questionnaire(app, client, codes):
     response = the_response(app)
     assert response.status is ResponseStatus.COMPLETED
     assert response.completed_at is not None
-    assert len(stored_answers(app)) == 15 + 13 + 7 + 9
+    assert len(stored_answers(app)) == 15 + 13 + 7 + 9 + 1
 
     page = student.submit("/survey/end", {})
     assert page.path == "/"
@@ -90,7 +91,7 @@ def test_a_student_resumes_at_the_first_unanswered_page(app, codes):
     restarted.set_cookie("survey_computer", first_computer.computer_id)
     page = Student(restarted).type_code(codes["Lloyd"])
     assert page.path == "/survey/page/gad7"
-    assert "Page 3 of 4" in page
+    assert "Page 3 of 5" in page
 
     answers = stored_answers(app)
     assert answers["scwbs_1"] == (2, False)
@@ -145,12 +146,10 @@ def test_a_repeated_submit_of_the_last_page_keeps_the_completion(app, client, co
     student.type_code(codes["Okafor"])
     student.agree()
     for _ in PAGES[:-1]:
-        student.answer()
-    form = {"csrf_token": student.page.csrf_token} | {
-        name: "1" for name in student.page.radio_names()
-    }
+        student.answer({"phqa_9": "0"})
+    form = {"csrf_token": student.page.csrf_token, "support_1": "0"}
     for _ in range(2):
-        landed = client.post("/survey/page/phqa", data=form, follow_redirects=True)
+        landed = client.post("/survey/page/support", data=form, follow_redirects=True)
         assert landed.request.path == "/survey/end"
     assert the_response(app).status is ResponseStatus.COMPLETED
 

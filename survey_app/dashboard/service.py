@@ -92,10 +92,13 @@ def students_progress(
     form_groups: Collection[str] | None = None,
 ) -> list[StudentProgress]:
     """Return where each eligible student of the school is, by form group and name."""
+    # Counted per response through the page-submission key, so the cost
+    # follows the students listed, not every page ever submitted.
     pages_done = (
-        select(PageSubmission.response_id, func.count().label("done"))
-        .group_by(PageSubmission.response_id)
-        .subquery()
+        select(func.count())
+        .where(PageSubmission.response_id == Response.id)
+        .correlate(Response)
+        .scalar_subquery()
     )
     opted_out = exists().where(
         OptOut.student_id == Student.id, OptOut.reversed_at.is_(None)
@@ -106,13 +109,12 @@ def students_progress(
             Response.id,
             Response.status,
             Response.elsewhere_attempt_at,
-            func.coalesce(pages_done.c.done, 0),
+            pages_done,
         )
         .outerjoin(
             Response,
             (Response.student_id == Student.id) & (Response.wave_key == wave.key),
         )
-        .outerjoin(pages_done, pages_done.c.response_id == Response.id)
         .where(
             Student.school_id == school.id,
             Student.year_group == wave.year_group,

@@ -10,6 +10,9 @@ empty text until a study's text pack fills them in (see ``with_wording``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
+
+from survey_app.safeguarding.rules import AlertRule, Mode, Policy, Tier
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,12 @@ class Wave:
     instruments: tuple[Instrument, ...]
     #: Every instrument of the wave is shown in this one language.
     language: str = "en-GB"
+    #: Codes work from ``opens`` to ``closes`` inclusive (London dates);
+    #: either may be left open.
+    opens: date | None = None
+    closes: date | None = None
+    #: Safeguarding rules, by the item they watch.
+    alert_rules: dict[str, tuple[AlertRule, ...]] = field(default_factory=dict)
     question_pages: tuple[Page, ...] = field(init=False)
     items_by_id: dict[str, Item] = field(init=False, compare=False)
 
@@ -230,6 +239,12 @@ class Wave:
     def question_page(self, key: str) -> Page | None:
         """Return the question page with this key, if there is one."""
         return next((page for page in self.question_pages if page.key == key), None)
+
+    def is_open_on(self, day: date) -> bool:
+        """Return whether codes for this wave work on ``day``."""
+        return (self.opens is None or self.opens <= day) and (
+            self.closes is None or day <= self.closes
+        )
 
 
 @dataclass(frozen=True)
@@ -251,6 +266,15 @@ class Study:
     title: str
     waves: tuple[Wave, ...]
     licences: dict[str, LicenceRecord] = field(default_factory=dict)
+    #: What happens when an answer raises a safeguarding rule.
+    safeguarding: Policy = field(
+        default_factory=lambda: Policy(
+            Mode.SIGNPOST_ONLY, {Tier.URGENT: 60, Tier.SUPPORT: 450}
+        )
+    )
+    #: When set, codes work only while a teacher has a sitting open for the
+    #: student's form group, so a slip taken home is useless.
+    require_open_sitting: bool = False
 
     def wave(self, wave_id: str) -> Wave:
         """Return the wave with this id."""

@@ -186,6 +186,18 @@ TEXT_PACK_SCHEMA: dict[str, Any] = {
     },
 }
 
+_ALERT_RULE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "item", "codes", "tier"],
+    "properties": {
+        "id": _ID,
+        "item": _ID,
+        "codes": {"type": "array", "minItems": 1, "items": {"type": "integer"}},
+        "tier": {"enum": ["urgent", "support"]},
+    },
+}
+
 STUDY_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -193,6 +205,26 @@ STUDY_SCHEMA: dict[str, Any] = {
     "properties": {
         "id": _ID,
         "title": _TEXT,
+        "require_open_sitting": {"type": "boolean"},
+        # Whether a worrying answer is passed to the school's DSL is the
+        # study's decision, stated in its information sheets.
+        "safeguarding": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["mode"],
+            "properties": {
+                "mode": {"enum": ["signpost_only", "dsl_alert"]},
+                "study_contact": _TEXT,
+                "escalate_after_minutes": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "urgent": {"type": "integer", "minimum": 1},
+                        "support": {"type": "integer", "minimum": 1},
+                    },
+                },
+            },
+        },
         # One entry per instrument whose rights holder asks for registration
         # or permission: the study's record that it was obtained.
         "licences": {
@@ -221,6 +253,9 @@ STUDY_SCHEMA: dict[str, Any] = {
                     "title": _TEXT,
                     "year_group": {"type": "integer", "minimum": 7, "maximum": 13},
                     "language": _LANGUAGE,
+                    "opens": _DATE,
+                    "closes": _DATE,
+                    "alerts": {"type": "array", "items": _ALERT_RULE},
                     "questionnaire": {
                         "type": "array",
                         "minItems": 3,

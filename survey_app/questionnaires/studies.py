@@ -9,11 +9,13 @@ A questionnaire is never shown half-worded or in mixed languages.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from survey_app.questionnaires.definitions import (
     Instrument,
+    Item,
     LicenceRecord,
     Page,
     Study,
@@ -23,6 +25,7 @@ from survey_app.questionnaires.definitions import (
 )
 from survey_app.questionnaires.files import DefinitionError, read_definition
 from survey_app.questionnaires.wording import check_wording, load_text_pack
+from survey_app.safeguarding.rules import AlertRule, Mode, Policy, Tier
 
 DEFAULT_LANGUAGE = "en-GB"
 
@@ -41,7 +44,61 @@ def load_study(
         _wave(path, index, data["id"], raw, instruments, licences, wordings, worded)
         for index, raw in enumerate(data["waves"])
     )
-    return Study(id=data["id"], title=data["title"], waves=waves, licences=licences)
+    return Study(
+        id=data["id"],
+        title=data["title"],
+        waves=waves,
+        licences=licences,
+        safeguarding=_policy(data.get("safeguarding", {})),
+        require_open_sitting=data.get("require_open_sitting", False),
+    )
+
+
+def _policy(raw: dict[str, Any]) -> Policy:
+    """Return the study's safeguarding choices; signpost only unless it says so."""
+    minutes = raw.get("escalate_after_minutes", {})
+    return Policy(
+        mode=Mode(raw.get("mode", Mode.SIGNPOST_ONLY.value)),
+        # Defaults: an hour of school time for urgent alerts, a school day
+        # (7.5 hours) for support requests.
+        escalate_after_minutes={
+            Tier.URGENT: minutes.get("urgent", 60),
+            Tier.SUPPORT: minutes.get("support", 450),
+        },
+        study_contact=raw.get("study_contact"),
+    )
+
+
+def _alert_rules(
+    path: Path, index: int, raw: list[dict[str, Any]], items: dict[str, Item]
+) -> dict[str, tuple[AlertRule, ...]]:
+    """Return a wave's safeguarding rules by item; unknown items are refused."""
+    rules: dict[str, list[AlertRule]] = {}
+    seen: set[str] = set()
+    for position, entry in enumerate(raw):
+        where = f"waves[{index}].alerts[{position}]"
+        item = items.get(entry["item"])
+        if item is None:
+            raise DefinitionError(
+                path,
+                f"{where}.item",
+                f"expected an item of this wave's questions, found {entry['item']!r}",
+            )
+        unknown = sorted(set(entry["codes"]) - item.codes)
+        if unknown:
+            raise DefinitionError(
+                path,
+                f"{where}.codes",
+                f"expected codes of {item.id} ({sorted(item.codes)}), found {unknown}",
+            )
+        if entry["id"] in seen:
+            raise DefinitionError(path, f"{where}.id", f"{entry['id']!r} is used twice")
+        seen.add(entry["id"])
+        rule = AlertRule(
+            entry["id"], item.id, frozenset(entry["codes"]), Tier(entry["tier"])
+        )
+        rules.setdefault(item.id, []).append(rule)
+    return {item_id: tuple(found) for item_id, found in rules.items()}
 
 
 def _licence_records(
@@ -138,6 +195,7 @@ def _wave(
         for number, p in enumerate(pages[1:], start=1)
     ]
     end = Page(key="end", kind="end")
+    items = {item.id: item for page in numbered for item in page.items}
     return Wave(
         study_id=study_id,
         id=raw["id"],
@@ -146,7 +204,21 @@ def _wave(
         pages=(pages[0], *numbered, end),
         instruments=tuple(used),
         language=language,
+        opens=_date(path, f"waves[{index}].opens", raw.get("opens")),
+        closes=_date(path, f"waves[{index}].closes", raw.get("closes")),
+        alert_rules=_alert_rules(path, index, raw.get("alerts", []), items),
     )
+
+
+def _date(path: Path, where: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise DefinitionError(
+            path, where, f"expected a real date, found {text!r}"
+        ) from exc
 
 
 def _check_licence(

@@ -74,6 +74,7 @@ class InviteForm(FlaskForm):
             (Role.COORDINATOR.value, _("School coordinator")),
             (Role.TEACHER.value, _("Teacher")),
             (Role.DSL.value, _("Designated safeguarding lead")),
+            (Role.DEPUTY_DSL.value, _("Deputy designated safeguarding lead")),
         ],
     )
 

@@ -18,6 +18,7 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     TEACHER = "teacher"
     DSL = "dsl"
+    DEPUTY_DSL = "deputy_dsl"
 
     @property
     def title(self) -> str:
@@ -27,6 +28,7 @@ class Role(enum.StrEnum):
             Role.COORDINATOR: "school coordinator",
             Role.TEACHER: "teacher",
             Role.DSL: "designated safeguarding lead",
+            Role.DEPUTY_DSL: "deputy designated safeguarding lead",
         }[self]
 
 

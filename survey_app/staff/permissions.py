@@ -27,6 +27,7 @@ class Action(enum.StrEnum):
     MANAGE_CODES = "issue, reissue and revoke codes"
     RECORD_DELETION = "record a student's deletion request"
     SEE_ALERTS = "see and act on safeguarding alerts"
+    EDIT_HELP_CONTACTS = "edit the school's help contacts"
     INVITE_STAFF = "invite staff"
     VIEW_ALL_SCHOOLS = "view all schools"
     VIEW_AUDIT = "view the audit trail"
@@ -43,7 +44,8 @@ SCHOOL_ROLES: dict[Action, frozenset[Role]] = {
     Action.RECORD_OPT_OUT: frozenset({Role.COORDINATOR}),
     Action.MANAGE_CODES: frozenset({Role.COORDINATOR}),
     Action.RECORD_DELETION: frozenset({Role.COORDINATOR}),
-    Action.SEE_ALERTS: frozenset({Role.DSL}),
+    Action.SEE_ALERTS: frozenset({Role.DSL, Role.DEPUTY_DSL}),
+    Action.EDIT_HELP_CONTACTS: frozenset({Role.COORDINATOR, Role.DSL, Role.DEPUTY_DSL}),
     Action.INVITE_STAFF: frozenset({Role.COORDINATOR}),
 }
 

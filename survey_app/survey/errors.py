@@ -28,6 +28,14 @@ class CodeInUseElsewhere(CodeProblem):
     """
 
 
+class SurveyClosed(CodeProblem):
+    """The code's wave is not open today (before it starts or after it ends)."""
+
+
+class NoSittingOpen(CodeProblem):
+    """The study lets codes work only in a supervised sitting, and none is open."""
+
+
 class NoStudentSession(Exception):
     """This browser has no survey in progress."""
 

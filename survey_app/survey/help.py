@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey_app.safeguarding.models import SchoolContact
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,17 @@ NATIONAL_CONTACTS = (
 )
 
 
-def help_contacts() -> tuple[HelpContact, ...]:
-    """Return the help contacts to show a student, most local first."""
-    return NATIONAL_CONTACTS
+def help_contacts(session: Session, school_id: int | None) -> list[HelpContact]:
+    """Return the help contacts to show a student: their school's own first."""
+    own: list[HelpContact] = []
+    if school_id is not None:
+        query = (
+            select(SchoolContact)
+            .where(SchoolContact.school_id == school_id)
+            .order_by(SchoolContact.position, SchoolContact.id)
+        )
+        own = [
+            HelpContact(contact.name, contact.how, _("At school"))
+            for contact in session.scalars(query)
+        ]
+    return own + list(NATIONAL_CONTACTS)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import bindparam, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,16 +22,24 @@ from survey_app.codes.access_codes import hash_code, normalise_code
 from survey_app.codes.models import AccessCode
 from survey_app.db import utcnow
 from survey_app.questionnaires.definitions import Page, Wave
+from survey_app.questionnaires.loader import Catalogue
+from survey_app.safeguarding.hours import LONDON
+from survey_app.safeguarding.rules import AlertRule, Mode
+from survey_app.safeguarding.service import raise_alerts
 from survey_app.schools.models import OptOut, Student
+from survey_app.scoring.storage import store_scores
+from survey_app.sittings.models import Sitting, SittingGroup
 from survey_app.survey.errors import (
     CodeAlreadyUsed,
     CodeInUseElsewhere,
     CodeNotUsable,
     InvalidAnswers,
+    NoSittingOpen,
     NoStudentSession,
     PageNotAllowed,
     SessionTakenOver,
     StudentMayNotContinue,
+    SurveyClosed,
     UnknownCode,
 )
 from survey_app.survey.models import Answer, PageSubmission, Response, ResponseStatus
@@ -59,14 +67,18 @@ class StudentPass:
 
 
 def open_survey(
-    session: Session, typed_code: str, code_hash_key: str, computer_id: str
+    session: Session,
+    typed_code: str,
+    code_hash_key: str,
+    computer_id: str,
+    catalogue: Catalogue,
 ) -> StudentPass:
     """Check a typed code and return a pass to its student's response.
 
     Starts the response on first use and resumes it afterwards. ``computer_id``
     is the random cookie of the browser the code was typed in. Raises
-    MalformedCode, UnknownCode, CodeAlreadyUsed, CodeNotUsable or
-    CodeInUseElsewhere.
+    MalformedCode, UnknownCode, CodeAlreadyUsed, CodeNotUsable, SurveyClosed,
+    NoSittingOpen or CodeInUseElsewhere.
     """
     code_hash = hash_code(normalise_code(typed_code), code_hash_key)
     access = session.scalars(
@@ -76,6 +88,7 @@ def open_survey(
         logger.info("survey.code_refused reason=unknown")
         raise UnknownCode()
     _check_student_may_take_part(session, access)
+    _check_wave_is_open(session, access, catalogue)
 
     response = _response_for(session, access)
     if response.status is ResponseStatus.COMPLETED:
@@ -123,6 +136,33 @@ def _check_student_may_take_part(session: Session, access: AccessCode) -> None:
         raise CodeNotUsable()
 
 
+def _check_wave_is_open(
+    session: Session, access: AccessCode, catalogue: Catalogue
+) -> None:
+    """Refuse codes outside the wave's window, or outside a sitting if required."""
+    wave = catalogue.wave(access.wave_key)
+    if not wave.is_open_on(utcnow().astimezone(LONDON).date()):
+        logger.info("survey.code_refused reason=wave_closed code_row=%s", access.id)
+        raise SurveyClosed()
+    if not catalogue.studies[wave.study_id].require_open_sitting:
+        return
+    student = access.student
+    sitting_open = session.scalar(
+        select(
+            exists().where(
+                Sitting.school_id == student.school_id,
+                Sitting.wave_key == wave.key,
+                Sitting.closed_at.is_(None),
+                SittingGroup.sitting_id == Sitting.id,
+                SittingGroup.form_group == student.form_group,
+            )
+        )
+    )
+    if not sitting_open:
+        logger.info("survey.code_refused reason=no_sitting code_row=%s", access.id)
+        raise NoSittingOpen()
+
+
 def _response_for(session: Session, access: AccessCode) -> Response:
     """Return the student's response to the code's wave, starting it if needed."""
     query = select(Response).where(
@@ -150,6 +190,22 @@ def _response_for(session: Session, access: AccessCode) -> Response:
     return response
 
 
+# Built once: building this statement cost more than running it, on the path
+# every page of every student takes.
+_STOPPED = or_(
+    exists().where(
+        OptOut.student_id == Response.student_id, OptOut.reversed_at.is_(None)
+    ),
+    exists().where(Student.id == Response.student_id, Student.left_at.is_not(None)),
+    exists().where(
+        AccessCode.student_id == Response.student_id,
+        AccessCode.wave_key == Response.wave_key,
+        AccessCode.revoked_at.is_not(None),
+    ),
+)
+_PASS_QUERY = select(Response, _STOPPED).where(Response.id == bindparam("response_id"))
+
+
 def response_for_pass(session: Session, student_pass: StudentPass | None) -> Response:
     """Return the response a browser's pass opens, if the pass is still current.
 
@@ -158,19 +214,8 @@ def response_for_pass(session: Session, student_pass: StudentPass | None) -> Res
     """
     if student_pass is None:
         raise NoStudentSession()
-    stopped = or_(
-        exists().where(
-            OptOut.student_id == Response.student_id, OptOut.reversed_at.is_(None)
-        ),
-        exists().where(Student.id == Response.student_id, Student.left_at.is_not(None)),
-        exists().where(
-            AccessCode.student_id == Response.student_id,
-            AccessCode.wave_key == Response.wave_key,
-            AccessCode.revoked_at.is_not(None),
-        ),
-    )
     row = session.execute(
-        select(Response, stopped).where(Response.id == student_pass.response_id)
+        _PASS_QUERY, {"response_id": student_pass.response_id}
     ).one_or_none()
     if row is None:
         raise NoStudentSession()
@@ -246,13 +291,19 @@ def submitted_page_keys(session: Session, response: Response) -> set[str]:
     return set(session.scalars(query))
 
 
-def resume_page(session: Session, response: Response, wave: Wave) -> Page:
-    """Return the page a student with this response should see now."""
+def resume_page(
+    session: Session, response: Response, wave: Wave, done: set[str] | None = None
+) -> Page:
+    """Return the page a student with this response should see now.
+
+    ``done``, the keys of the pages submitted, is looked up unless given.
+    """
     if response.status is ResponseStatus.AWAITING_ASSENT:
         return wave.pages[0]
     if response.status is not ResponseStatus.IN_PROGRESS:
         return wave.pages[-1]
-    done = submitted_page_keys(session, response)
+    if done is None:
+        done = submitted_page_keys(session, response)
     return next(
         (page for page in wave.question_pages if page.key not in done), wave.pages[-1]
     )
@@ -260,8 +311,8 @@ def resume_page(session: Session, response: Response, wave: Wave) -> Page:
 
 def page_for_student(
     session: Session, response: Response, wave: Wave, page_key: str
-) -> tuple[Page, dict[str, int | None]]:
-    """Return a question page the student may see, with any answers saved on it.
+) -> Page:
+    """Return a question page the student may see, or raise PageNotAllowed.
 
     A student may go back to any page already submitted, and forward only as
     far as the first page not yet submitted.
@@ -270,9 +321,9 @@ def page_for_student(
     if page is None or response.status is not ResponseStatus.IN_PROGRESS:
         raise PageNotAllowed()
     done = submitted_page_keys(session, response)
-    if page.key not in done and page != resume_page(session, response, wave):
+    if page.key not in done and page != resume_page(session, response, wave, done):
         raise PageNotAllowed()
-    return page, saved_answers(session, response, page)
+    return page
 
 
 def saved_answers(
@@ -286,22 +337,43 @@ def saved_answers(
     return {item_id: value for item_id, value in session.execute(query)}
 
 
+@dataclass(frozen=True)
+class Safeguarding:
+    """What saving a page needs to know to raise alerts: the rules and the mode."""
+
+    rules: Mapping[str, tuple[AlertRule, ...]]
+    mode: Mode
+    #: Where a DSL signs in, for the alert email.
+    sign_in_url: str
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The result of saving a page: where to go next, and whether help comes first."""
+
+    next_page: Page
+    show_help: bool = False
+
+
 def save_page(
     session: Session,
     response: Response,
     wave: Wave,
     page: Page,
     answers: Mapping[str, int | None],
-) -> Page:
-    """Save one submitted page's answers and return the page to show next.
+    safeguarding: Safeguarding,
+) -> Saved:
+    """Save one submitted page's answers and say which page to show next.
 
     ``answers`` maps every item on the page to a numeric code, or to SKIPPED.
     Submitting the same page again (a double click, or the back button)
-    replaces its answers; nothing is ever stored twice. Submitting the last
-    question page completes the response.
+    replaces its answers; nothing is ever stored twice. Safeguarding alerts
+    are raised in the same transaction as the answers that trigger them.
+    Submitting the last question page completes the response and stores its
+    scores.
     """
     if response.status is not ResponseStatus.IN_PROGRESS:
-        return wave.pages[-1]
+        return Saved(wave.pages[-1])
     _check_answers(page, answers)
     now = utcnow()
 
@@ -322,11 +394,21 @@ def save_page(
         PageSubmission,
         [{"response_id": response.id, "page_key": page.key, "submitted_at": now}],
     )
+    show_help = raise_alerts(
+        session,
+        response,
+        page,
+        answers,
+        safeguarding.rules,
+        safeguarding.mode,
+        safeguarding.sign_in_url,
+    )
 
     next_page = resume_page(session, response, wave)
     values: dict[str, object] = {"last_active_at": now}
     if next_page.kind == "end":
         values |= {"status": ResponseStatus.COMPLETED, "completed_at": now}
+        store_scores(session, response, wave)
     # Conditional on the status, so a second computer's late save cannot undo
     # a completion or a withdrawal recorded in between.
     session.execute(
@@ -339,7 +421,7 @@ def save_page(
     session.commit()
     if next_page.kind == "end":
         logger.info("survey.completed response=%s", response.id)
-    return next_page
+    return Saved(next_page, show_help)
 
 
 def _check_answers(page: Page, answers: Mapping[str, int | None]) -> None:

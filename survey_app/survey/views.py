@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from survey_app import runtime
 from survey_app.codes.access_codes import MalformedCode
 from survey_app.computers import computer_id
-from survey_app.db import db
+from survey_app.db import db, utcnow
 from survey_app.limits import (
     WRONG_CODES_PER_ADDRESS,
     WRONG_CODES_PER_COMPUTER,
@@ -31,16 +31,20 @@ from survey_app.limits import (
     limiter,
 )
 from survey_app.questionnaires.definitions import Page, Wave
+from survey_app.safeguarding.hours import is_school_time
+from survey_app.safeguarding.rules import Mode
 from survey_app.survey import service
 from survey_app.survey.errors import (
     CodeAlreadyUsed,
     CodeInUseElsewhere,
     CodeNotUsable,
     InvalidAnswers,
+    NoSittingOpen,
     NoStudentSession,
     PageNotAllowed,
     SessionTakenOver,
     StudentMayNotContinue,
+    SurveyClosed,
     UnknownCode,
 )
 from survey_app.survey.forms import (
@@ -143,6 +147,7 @@ def code() -> str | HttpResponse | tuple[str, int]:
             form.code.data or "",
             runtime.settings().code_hash_key,
             computer_id(),
+            runtime.catalogue(),
         )
     except MalformedCode as exc:
         form.code.errors.append(_MALFORMED_MESSAGES[str(exc)]())
@@ -162,6 +167,17 @@ def code() -> str | HttpResponse | tuple[str, int]:
         )
     except CodeNotUsable:
         form.code.errors.append(_("This code can't be used. Please ask your teacher."))
+    except SurveyClosed:
+        form.code.errors.append(
+            _("This survey is not open at the moment. Please ask your teacher.")
+        )
+    except NoSittingOpen:
+        form.code.errors.append(
+            _(
+                "The survey can only be done in a lesson with your teacher. "
+                "Please ask your teacher."
+            )
+        )
     except CodeInUseElsewhere:
         form.code.errors.append(
             _(
@@ -213,11 +229,13 @@ def introduction() -> str | HttpResponse:
             return redirect(url_for("survey.resume"), 303)
         if request.form.get("action") == "decline":
             return redirect(url_for("survey.decline"), 303)
+    study = runtime.catalogue().studies[wave.study_id]
     return render_template(
         "survey/introduction.html",
         form=form,
         page_count=len(wave.question_pages),
         instruments=wave.instruments,
+        dsl_told=study.safeguarding.mode is Mode.DSL_ALERT,
     )
 
 
@@ -243,7 +261,7 @@ def goodbye() -> str:
     """Thank a student who chose not to take part or to stop, and offer help."""
     return render_template(
         "survey/goodbye.html",
-        contacts=help_contacts(),
+        contacts=help_contacts(db.session(), None),
         stopped=request.args.get("stopped") == "1",
     )
 
@@ -257,31 +275,63 @@ def question_page(page_key: str) -> str | HttpResponse | tuple[str, int]:
     response, wave = _current_response()
     if response.status is not ResponseStatus.IN_PROGRESS:
         return redirect(url_for("survey.resume"), 303)
-    page, saved = service.page_for_student(db.session(), response, wave, page_key)
+    database = db.session()
+    page = service.page_for_student(database, response, wave, page_key)
+
+    def with_saved_answers(refused: bool = False) -> tuple[str, int]:
+        # Saved answers are read only when the page is shown, not on a save.
+        saved = service.saved_answers(database, response, page)
+        if not refused:
+            return _render_question_page(wave, page, _as_choices(saved))
+        message = _(
+            "Something on this page was not one of the answers, so nothing "
+            "from it was saved. Please choose your answers again."
+        )
+        return _render_question_page(
+            wave, page, _as_choices(saved), message=message, status=400
+        )
 
     if request.method == "GET":
-        return _render_question_page(wave, page, _as_choices(saved))
+        return with_saved_answers()
 
     form = question_form_class(page)()
     expected = {item.id for item in page.items} | {"csrf_token"}
     if not set(request.form) <= expected or not form.validate():
-        return _render_question_page(
+        return with_saved_answers(refused=True)
+    try:
+        saved_page = service.save_page(
+            database,
+            response,
             wave,
             page,
-            _as_choices(saved),
-            message=_(
-                "Something on this page was not one of the answers, so nothing "
-                "from it was saved. Please choose your answers again."
-            ),
-            status=400,
-        )
-    try:
-        next_page = service.save_page(
-            db.session(), response, wave, page, answers_from(form, page)
+            answers_from(form, page),
+            _safeguarding(wave),
         )
     except InvalidAnswers:
-        return _render_question_page(wave, page, _as_choices(saved), status=400)
-    return redirect(_page_url(next_page), 303)
+        return with_saved_answers(refused=True)
+    if saved_page.show_help:
+        return redirect(url_for("survey.help_page"), 303)
+    return redirect(_page_url(saved_page.next_page), 303)
+
+
+def _safeguarding(wave: Wave) -> service.Safeguarding:
+    study = runtime.catalogue().studies[wave.study_id]
+    sign_in = runtime.settings().public_url.rstrip("/") + url_for("staff.sign_in")
+    return service.Safeguarding(wave.alert_rules, study.safeguarding.mode, sign_in)
+
+
+@bp.get("/survey/help")
+def help_page() -> str:
+    """After a worrying answer: where to get help, calmly, then carry on."""
+    response, wave = _current_response()
+    study = runtime.catalogue().studies[wave.study_id]
+    student = service.student_for(db.session(), response)
+    return render_template(
+        "survey/help.html",
+        contacts=help_contacts(db.session(), student.school_id),
+        dsl_told=study.safeguarding.mode is Mode.DSL_ALERT,
+        school_open=is_school_time(utcnow()),
+    )
 
 
 def reshow_after_expired_form() -> tuple[str, int]:
@@ -380,4 +430,9 @@ def end() -> str | HttpResponse:
         session.clear()
         flash(_("Thank you. The next student can type their code now."))
         return redirect(url_for("survey.code"), 303)
-    return render_template("survey/end.html", form=form, contacts=help_contacts())
+    student = service.student_for(db.session(), response)
+    return render_template(
+        "survey/end.html",
+        form=form,
+        contacts=help_contacts(db.session(), student.school_id),
+    )

@@ -1,0 +1,1 @@
+"""Loading class lists: upload, preview with the columns found, and confirm."""

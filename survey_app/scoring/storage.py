@@ -1,0 +1,65 @@
+"""Storing scores with responses, and recomputing them when scoring changes."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey_app.questionnaires.definitions import Wave
+from survey_app.scoring.engine import score_wave
+from survey_app.scoring.models import ResponseScore
+from survey_app.survey.models import Answer, Response, ResponseStatus
+from survey_app.survey.upsert import insert_ignoring_duplicates
+
+logger = logging.getLogger(__name__)
+
+
+def store_scores(session: Session, response: Response, wave: Wave) -> int:
+    """Compute and store every score of a response under the current scoring.
+
+    Scores already stored under the same scoring version are left alone, so
+    this is safe to run twice. Returns how many scores were computed.
+    """
+    answers = dict(
+        session.execute(
+            select(Answer.item_id, Answer.value).where(
+                Answer.response_id == response.id
+            )
+        ).all()
+    )
+    results = score_wave(wave, answers)
+    insert_ignoring_duplicates(
+        session,
+        ResponseScore,
+        [
+            {
+                "response_id": response.id,
+                "instrument_id": result.instrument_id,
+                "score_id": result.id,
+                "scoring_version": result.scoring_version,
+                "value": None if result.value is None else float(result.value),
+                "band": result.band,
+                "reason": result.reason,
+            }
+            for result in results
+        ],
+    )
+    return len(results)
+
+
+def recompute_wave(session: Session, wave: Wave) -> int:
+    """Score every completed response of a wave under the current scoring versions.
+
+    Earlier versions' scores stay. Returns how many responses were scored.
+    """
+    responses = session.scalars(
+        select(Response).where(
+            Response.wave_key == wave.key, Response.status == ResponseStatus.COMPLETED
+        )
+    ).all()
+    for response in responses:
+        store_scores(session, response, wave)
+    logger.info("scores.recomputed wave=%s responses=%d", wave.key, len(responses))
+    return len(responses)
