@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
@@ -73,6 +75,13 @@ def code_was_refused(_response: Response) -> bool:
 
 
 limiter = Limiter(key_func=address_key)
+
+
+def limit_failed_posts(
+    rate: str, key_func: Callable[[], str], failed: Callable[[Response], bool]
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Limit a form's POSTs to ``rate`` per key, counting only failed attempts."""
+    return limiter.limit(rate, key_func=key_func, methods=["POST"], deduct_when=failed)
 
 
 def init_app(app: Flask) -> None:

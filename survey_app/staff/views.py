@@ -25,7 +25,7 @@ from survey_app.limits import (
     SIGN_INS_PER_COMPUTER,
     account_key,
     computer_key,
-    limiter,
+    limit_failed_posts,
     sign_in_failed,
 )
 from survey_app.staff import credentials, service
@@ -62,18 +62,8 @@ def _safe_next(default: str) -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(
-    SIGN_INS_PER_ACCOUNT,
-    key_func=account_key,
-    methods=["POST"],
-    deduct_when=sign_in_failed,
-)
-@limiter.limit(
-    SIGN_INS_PER_COMPUTER,
-    key_func=computer_key,
-    methods=["POST"],
-    deduct_when=sign_in_failed,
-)
+@limit_failed_posts(SIGN_INS_PER_ACCOUNT, account_key, sign_in_failed)
+@limit_failed_posts(SIGN_INS_PER_COMPUTER, computer_key, sign_in_failed)
 def sign_in() -> str | HttpResponse | tuple[str, int]:
     """Ask for an email address and password."""
     form = SignInForm()
@@ -98,12 +88,7 @@ def sign_in() -> str | HttpResponse | tuple[str, int]:
 
 
 @bp.route("/second-factor", methods=["GET", "POST"])
-@limiter.limit(
-    SIGN_INS_PER_COMPUTER,
-    key_func=computer_key,
-    methods=["POST"],
-    deduct_when=sign_in_failed,
-)
+@limit_failed_posts(SIGN_INS_PER_COMPUTER, computer_key, sign_in_failed)
 def second_factor() -> str | HttpResponse | tuple[str, int]:
     """Ask for the authenticator code, or set up an authenticator first."""
     token = session.get(SESSION_KEY)

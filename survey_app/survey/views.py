@@ -28,7 +28,7 @@ from survey_app.limits import (
     code_prefix_key,
     code_was_refused,
     computer_key,
-    limiter,
+    limit_failed_posts,
 )
 from survey_app.questionnaires.definitions import Page, Wave
 from survey_app.safeguarding.hours import is_school_time
@@ -116,24 +116,9 @@ def _page_not_allowed(_exc: PageNotAllowed) -> HttpResponse:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@limiter.limit(
-    WRONG_CODES_PER_COMPUTER,
-    key_func=computer_key,
-    methods=["POST"],
-    deduct_when=code_was_refused,
-)
-@limiter.limit(
-    WRONG_CODES_PER_PREFIX,
-    key_func=code_prefix_key,
-    methods=["POST"],
-    deduct_when=code_was_refused,
-)
-@limiter.limit(
-    WRONG_CODES_PER_ADDRESS,
-    key_func=address_key,
-    methods=["POST"],
-    deduct_when=code_was_refused,
-)
+@limit_failed_posts(WRONG_CODES_PER_COMPUTER, computer_key, code_was_refused)
+@limit_failed_posts(WRONG_CODES_PER_PREFIX, code_prefix_key, code_was_refused)
+@limit_failed_posts(WRONG_CODES_PER_ADDRESS, address_key, code_was_refused)
 def code() -> str | HttpResponse | tuple[str, int]:
     """Ask for the access code and open the student's survey."""
     form = CodeForm()
