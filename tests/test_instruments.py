@@ -270,7 +270,8 @@ def test_a_study_naming_an_unknown_instrument_is_refused(tmp_path):
         load_catalogue(instruments, studies)
     assert str(error.value) == (
         "demo.toml: waves[0].questionnaire[2].instrument: expected one of "
-        "['gad7', 'phqa', 'rcads25', 'scwbs', 'sdq', 'smfq', 'support', 'swemwbs'], found 'mfq'"
+        "['gad7', 'phqa', 'rcads25', 'scwbs', 'sdq', 'smfq', 'support', 'swemwbs'], "
+        "found 'mfq'"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pyotp
@@ -262,3 +263,48 @@ def test_after_sign_in_only_pages_of_this_site_are_followed(app, school):
         },
     )
     assert response.location == "/staff/"
+
+
+def test_a_coordinator_invites_a_teacher_from_the_staff_pages(app, school):
+    with app.app_context(), db.begin() as session:
+        factories.staff_member(
+            session, "coordinator@school.invalid", Role.COORDINATOR, school
+        )
+    coordinator = StaffBrowser(app.test_client())
+    coordinator.sign_in("coordinator@school.invalid")
+    coordinator.open("/staff/schools/999001/invite")
+    page = coordinator.submit(
+        "/staff/schools/999001/invite",
+        # The form checks addresses properly, so a documentation domain is
+        # used rather than the reserved .invalid of the other tests.
+        {"email": "new.teacher@school.example.org", "role": "teacher"},
+    )
+    link = re.search(r"http://localhost(/staff/invitation/[^<\s]+)", page.html).group(1)
+
+    newcomer = StaffBrowser(app.test_client())
+    assert "Your account is ready" in accept(newcomer, link)
+    page = newcomer.sign_in(
+        "new.teacher@school.example.org", "a long enough passphrase"
+    )
+    assert page.path == "/staff/"
+
+
+def test_a_teacher_may_not_invite_staff(app, school):
+    with app.app_context(), db.begin() as session:
+        factories.staff_member(session, "teacher@school.invalid", Role.TEACHER, school)
+    teacher = StaffBrowser(app.test_client())
+    teacher.sign_in("teacher@school.invalid")
+    assert teacher.open("/staff/schools/999001/invite").status == 403
+
+
+def test_signing_out_everywhere_ends_every_session(app, school):
+    with app.app_context(), db.begin() as session:
+        factories.staff_member(session, "teacher@school.invalid", Role.TEACHER, school)
+    laptop = StaffBrowser(app.test_client())
+    laptop.sign_in("teacher@school.invalid")
+    desktop = StaffBrowser(app.test_client())
+    desktop.sign_in("teacher@school.invalid")
+
+    page = desktop.press("/staff/sign-out-everywhere")
+    assert "signed out on every computer" in page
+    assert laptop.open("/staff/").path == "/staff/sign-in"

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from survey_app import runtime
 from survey_app.audit.service import record_now
+from survey_app.dashboard.service import school_for
 from survey_app.db import db
 from survey_app.limits import (
     SIGN_INS_PER_ACCOUNT,
@@ -38,11 +39,13 @@ from survey_app.staff.auth import (
 from survey_app.staff.forms import (
     AcceptInvitationForm,
     ExistingAccountForm,
+    InviteForm,
     SecondFactorForm,
     SignInForm,
+    check_button,
 )
-from survey_app.staff.models import StaffMember
-from survey_app.staff.permissions import NotAllowed
+from survey_app.staff.models import Role, StaffMember
+from survey_app.staff.permissions import Action, NotAllowed
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -186,6 +189,47 @@ def accept_invitation(token: str) -> str | HttpResponse | tuple[str, int]:
 def _invitation_refused(problem: service.InvitationProblem) -> tuple[str, int]:
     record_now("invitation.refused", actor="visitor", detail=problem.reason)
     return render_template("staff/invitation_problem.html", reason=problem.reason), 400
+
+
+@bp.route("/schools/<urn>/invite", methods=["GET", "POST"])
+@staff_required
+def invite_staff(urn: str) -> str | tuple[str, int]:
+    """Invite someone to a role at this school and show the link to send them."""
+    user = signed_in_user()
+    database = db.session()
+    school = school_for(database, user, urn, Action.INVITE_STAFF)
+    form = InviteForm()
+    link = None
+    if form.validate_on_submit():
+        token = service.invite(
+            database,
+            email=form.email.data,
+            role=Role(form.role.data),
+            school=school,
+            invited_by=user.email,
+            secret_key=runtime.settings().secret_key,
+        )
+        database.commit()
+        link = url_for("staff.accept_invitation", token=token, _external=True)
+        form = InviteForm(formdata=None)
+    return render_template("staff/invite.html", school=school, form=form, link=link), (
+        422 if form.errors else 200
+    )
+
+
+@bp.post("/sign-out-everywhere")
+@staff_required
+def sign_out_everywhere() -> HttpResponse:
+    """End every session of the signed-in person, such as on a lost laptop."""
+    check_button()
+    user = signed_in_user()
+    database = db.session()
+    member = database.get(StaffMember, user.id)
+    assert member is not None
+    service.end_all_sessions(database, member, by=user.email)
+    session.clear()
+    flash(_("You have been signed out on every computer."))
+    return redirect(url_for("staff.sign_in"), 303)
 
 
 @bp.app_context_processor

@@ -260,11 +260,14 @@ def issue_codes(urn: str) -> str | Response | tuple[str, int]:
             form.form_groups.errors.append(_("Choose at least one form group."))
         else:
             key = runtime.settings().code_hash_key
-            issued = codes.issue_codes(database, school, wave, key, chosen)
+            issued = []
+            # Replaced first, so that codes issued just now are not replaced
+            # again (which would print a dead slip beside the live one).
             if form.replace_unstarted.data == "yes":
                 issued += codes.reissue_codes_of_unstarted(
                     database, school, wave, key, form_groups=chosen
                 )
+            issued += codes.issue_codes(database, school, wave, key, chosen)
             _audit_codes(user, school, "codes.issued", ", ".join(chosen), len(issued))
             database.commit()
             return _slips_response(school, issued)

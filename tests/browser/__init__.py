@@ -1,0 +1,1 @@
+"""Browser tests: students take the survey in Debian's Chromium, through Playwright."""
