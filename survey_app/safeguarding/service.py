@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -272,13 +271,6 @@ def email_failing(session: Session, school_id: int) -> bool:
         )
     )
     return bool(session.scalar(query))
-
-
-def raised_outside_school_hours(moment: datetime) -> bool:
-    """Return whether an alert raised at ``moment`` arrived outside school hours."""
-    from survey_app.safeguarding.hours import is_school_time
-
-    return not is_school_time(moment)
 
 
 def school_help_contacts(session: Session, school_id: int) -> list[SchoolContact]:

@@ -8,7 +8,6 @@ trail before it is reported.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from survey_app.audit.service import record_now
@@ -118,9 +117,3 @@ def require(user: StaffUser, action: Action, school_id: int | None = None) -> No
         detail=f"tried to {action.value}",
     )
     raise NotAllowed(action.value)
-
-
-def roles_text(roles: Iterable[Role]) -> str:
-    """Return roles as a phrase, such as "teacher and designated safeguarding lead"."""
-    titles = sorted(role.title for role in roles)
-    return " and ".join(titles)
