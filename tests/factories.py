@@ -24,10 +24,15 @@ _SERIALS = count(100)
 
 
 def made_up_upn() -> str:
-    """Return a fresh valid UPN with a made-up local authority and school."""
+    """Return a fresh valid UPN with a made-up local authority and school.
+
+    The counter runs through the establishment number too, so a long test
+    session never outgrows the 13 characters.
+    """
     from stdnum.gb.upn import calc_check_digit
 
-    body = f"9999999{26:02d}{next(_SERIALS):03d}"
+    serial = next(_SERIALS)
+    body = f"999{serial // 1000 % 10000:04d}26{serial % 1000:03d}"
     return calc_check_digit(body) + body
 
 

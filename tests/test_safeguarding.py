@@ -157,6 +157,7 @@ def mail(app):
     settings = app.extensions["survey_app.settings"].with_overrides(
         mail_server="127.0.0.1", mail_port=server.port
     )
+    app.extensions["survey_app.settings"] = settings
     yield server, settings
     server.stop()
 
@@ -200,6 +201,15 @@ def test_the_queue_page_says_when_email_is_failing(app, staff, codes, mail):
     dsl.sign_in("dsl@school.invalid")
     page = dsl.open(f"/staff/schools/{URN}/alerts")
     assert "Alert emails are failing to send" in page
+
+
+def test_the_queue_page_says_when_no_mail_server_is_set_up(app, staff, codes):
+    to_phqa(app, codes["Okafor"]).answer({"phqa_9": "1"}, default="0")
+    dsl = StaffBrowser(app.test_client())
+    dsl.sign_in("dsl@school.invalid")
+    page = dsl.open(f"/staff/schools/{URN}/alerts")
+    assert "No mail server is set up (MAIL_SERVER)" in page
+    assert "2 waiting" in page
 
 
 def test_an_ignored_alert_is_escalated_to_deputies_then_the_study(app, staff, codes):

@@ -113,12 +113,14 @@ def test_codes_are_issued_once_and_slips_come_as_a_pdf_too(app, coordinator, sch
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
 
-    # Everyone has a code now: issuing again prints no new slips.
+    # Everyone has a code now: issuing again explains how to print slips again.
     coordinator.open(f"/staff/schools/{URN}/codes")
     page = coordinator.submit(
         f"/staff/schools/{URN}/codes",
         {"form_groups": "7A", "replace_unstarted": "no", "format": "html"},
     )
+    assert page.status == 422
+    assert "Everyone in these form groups already has a code" in page
     assert slip_codes(page) == []
 
 

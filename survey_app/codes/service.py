@@ -19,7 +19,7 @@ from survey_app.codes.models import AccessCode
 from survey_app.db import utcnow
 from survey_app.questionnaires.definitions import Wave
 from survey_app.schools.models import OptOut, School, Student
-from survey_app.survey.models import Response
+from survey_app.survey.models import Response, ResponseStatus
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +161,17 @@ def reissue_code(
     )
     if opted_out or student.left_at is not None:
         raise CodeProblem("This student may not take part, so gets no code.")
+    finished = session.scalar(
+        select(
+            exists().where(
+                Response.student_id == student.id,
+                Response.wave_key == wave.key,
+                Response.status == ResponseStatus.COMPLETED,
+            )
+        )
+    )
+    if finished:
+        raise CodeProblem("This student has finished the survey, so needs no code.")
     access = code_of(session, student, wave)
     if access is None:
         code = generate_code()

@@ -177,7 +177,8 @@ def alerts_for_dsl(
         .order_by(SafeguardingAlert.raised_at.desc())
     ).all()
     views = [AlertView(alert, student) for alert, student in rows]
-    return sorted(views, key=lambda view: order[view.alert.state])
+    # New first, urgent before support within each state, newest first after.
+    return sorted(views, key=lambda v: (order[v.alert.state], v.alert.tier != "urgent"))
 
 
 def alert_for_dsl(session: Session, user: StaffUser, alert_id: int) -> AlertView:
@@ -256,6 +257,17 @@ def _audit(
         subject=f"alert:{alert.id}",
     )
     session.commit()
+
+
+def emails_waiting(session: Session, school_id: int) -> int:
+    """Return how many of the school's alert emails have not been sent yet."""
+    query = (
+        select(func.count())
+        .select_from(OutboxEmail)
+        .join(SafeguardingAlert, SafeguardingAlert.id == OutboxEmail.alert_id)
+        .where(SafeguardingAlert.school_id == school_id, OutboxEmail.sent_at.is_(None))
+    )
+    return int(session.scalar(query) or 0)
 
 
 def email_failing(session: Session, school_id: int) -> bool:

@@ -34,6 +34,8 @@ def queue(urn: str) -> str:
         school=school,
         alerts=service.alerts_for_dsl(database, user, school.id),
         email_failing=service.email_failing(database, school.id),
+        emails_waiting=service.emails_waiting(database, school.id),
+        mail_configured=bool(runtime.settings().mail_server),
     )
 
 

@@ -100,6 +100,14 @@ def _render_student(
         history=consent.opt_out_history(database, student),
         opted_out=consent.active_opt_out(database, student) is not None,
         access=codes.code_of(database, student, wave),  # type: ignore[arg-type]
+        progress=next(
+            (
+                p
+                for p in students_progress(database, school, wave)  # type: ignore[arg-type]
+                if p.student_id == student.id
+            ),
+            None,
+        ),
         opt_out_form=opt_out_form or OptOutForm(formdata=None),
         erase_form=erase_form or EraseForm(formdata=None),
         action_form=StaffActionForm(),
@@ -268,6 +276,18 @@ def issue_codes(urn: str) -> str | Response | tuple[str, int]:
                     database, school, wave, key, form_groups=chosen
                 )
             issued += codes.issue_codes(database, school, wave, key, chosen)
+            if not issued:
+                form.form_groups.errors.append(
+                    _(
+                        "Everyone in these form groups already has a code, and "
+                        "codes are shown only once. To print slips again, choose "
+                        "to give new codes to those who have not started."
+                    )
+                )
+                database.rollback()
+                return render_template(
+                    "students/issue_codes.html", school=school, wave=wave, form=form
+                ), 422
             _audit_codes(user, school, "codes.issued", ", ".join(chosen), len(issued))
             database.commit()
             return _slips_response(school, issued)
