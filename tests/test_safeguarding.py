@@ -68,6 +68,7 @@ def test_a_self_harm_answer_raises_one_urgent_alert_and_shows_help(app, staff, c
 
     assert page.path == "/survey/help"
     assert "Thank you for telling us" in page
+    assert "things might be hard for you" in page
     assert "Childline" in page
     assert "will check in with you" in page
     [alert] = alerts(app)
@@ -130,6 +131,7 @@ def test_asking_for_someone_to_talk_to_raises_a_support_alert(app, staff, codes)
     student.answer(default="0")
     page = student.answer({"support_1": "1"})
     assert page.path == "/survey/help"
+    assert "You asked for someone at school to talk to you" in page
     [alert] = alerts(app)
     assert alert.tier == "support"
 

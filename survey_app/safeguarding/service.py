@@ -23,7 +23,7 @@ from survey_app.safeguarding.models import (
     SafeguardingAlert,
     SchoolContact,
 )
-from survey_app.safeguarding.rules import AlertRule, Mode
+from survey_app.safeguarding.rules import AlertRule, Mode, Tier
 from survey_app.schools.models import School, Student
 from survey_app.staff.models import Role, RoleGrant, StaffMember
 from survey_app.staff.permissions import Action, NotAllowed, StaffUser, require
@@ -56,18 +56,20 @@ def raise_alerts(
     rules: Mapping[str, tuple[AlertRule, ...]],
     mode: Mode,
     sign_in_url: str,
-) -> bool:
-    """Apply the wave's rules to a saved page; return whether help must be shown.
+) -> frozenset[Tier]:
+    """Apply the wave's rules to a saved page; return the tiers it triggered.
 
-    Runs inside the caller's transaction. In signpost-only studies nobody is
-    told and nothing is stored beyond the answers.
+    Help is shown to the student when any tier was triggered. Runs inside the
+    caller's transaction. In signpost-only studies nobody is told and nothing
+    is stored beyond the answers.
     """
     checks = triggered_rules(rules, page, answers)
     if not checks:
-        return False
+        return frozenset()
     triggered = [(rule, value) for rule, value in checks if rule.triggered_by(value)]
+    tiers = frozenset(rule.tier for rule, _ in triggered)
     if mode is Mode.SIGNPOST_ONLY:
-        return bool(triggered)
+        return tiers
 
     existing = {
         alert.rule_id: alert
@@ -92,7 +94,7 @@ def raise_alerts(
         elif rule.triggered_by(value):
             assert value is not None
             _new_alert(session, response, rule, value, sign_in_url)
-    return bool(triggered)
+    return tiers
 
 
 def _new_alert(

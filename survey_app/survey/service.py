@@ -24,7 +24,7 @@ from survey_app.db import utcnow
 from survey_app.questionnaires.definitions import Page, Wave
 from survey_app.questionnaires.loader import Catalogue
 from survey_app.safeguarding.hours import LONDON
-from survey_app.safeguarding.rules import AlertRule, Mode
+from survey_app.safeguarding.rules import AlertRule, Mode, Tier
 from survey_app.safeguarding.service import raise_alerts
 from survey_app.schools.models import OptOut, Student
 from survey_app.scoring.storage import store_scores
@@ -352,7 +352,8 @@ class Saved:
     """The result of saving a page: where to go next, and whether help comes first."""
 
     next_page: Page
-    show_help: bool = False
+    #: Safeguarding tiers the page triggered; help is shown first if any.
+    help_for: frozenset[Tier] = frozenset()
 
 
 def save_page(
@@ -394,7 +395,7 @@ def save_page(
         PageSubmission,
         [{"response_id": response.id, "page_key": page.key, "submitted_at": now}],
     )
-    show_help = raise_alerts(
+    help_for = raise_alerts(
         session,
         response,
         page,
@@ -421,7 +422,7 @@ def save_page(
     session.commit()
     if next_page.kind == "end":
         logger.info("survey.completed response=%s", response.id)
-    return Saved(next_page, show_help)
+    return Saved(next_page, help_for)
 
 
 def _check_answers(page: Page, answers: Mapping[str, int | None]) -> None:

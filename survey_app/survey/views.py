@@ -32,7 +32,7 @@ from survey_app.limits import (
 )
 from survey_app.questionnaires.definitions import Page, Wave
 from survey_app.safeguarding.hours import is_school_time
-from survey_app.safeguarding.rules import Mode
+from survey_app.safeguarding.rules import Mode, Tier
 from survey_app.survey import service
 from survey_app.survey.errors import (
     CodeAlreadyUsed,
@@ -294,8 +294,11 @@ def question_page(page_key: str) -> str | HttpResponse | tuple[str, int]:
         )
     except InvalidAnswers:
         return with_saved_answers(refused=True)
-    if saved_page.show_help:
-        return redirect(url_for("survey.help_page"), 303)
+    if saved_page.help_for:
+        # Only a request to talk to someone gets a lighter page than a
+        # worrying answer; the help offered is the same.
+        only_asked = saved_page.help_for == {Tier.SUPPORT}
+        return redirect(url_for("survey.help_page", asked=int(only_asked)), 303)
     return redirect(_page_url(saved_page.next_page), 303)
 
 
@@ -316,6 +319,7 @@ def help_page() -> str:
         contacts=help_contacts(db.session(), student.school_id),
         dsl_told=study.safeguarding.mode is Mode.DSL_ALERT,
         school_open=is_school_time(utcnow()),
+        only_asked=request.args.get("asked") == "1",
     )
 
 

@@ -134,7 +134,9 @@ class Student(Visitor):
 
     def should_be_on_help_page(self) -> None:
         """Check that this is the page shown after a worrying answer."""
-        self.should_be_on("/survey/help", "Thank you for telling us")
+        help_page = re.escape(self.url("/survey/help"))
+        expect(self.page).to_have_url(re.compile(help_page + r"(\?asked=[01])?$"))
+        expect(self.heading).to_have_text("Thank you for telling us")
 
     # What the student does -------------------------------------------------
 
