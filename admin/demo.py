@@ -15,9 +15,10 @@ from survey_app.codes.service import (
     reissue_codes_of_unstarted,
 )
 from survey_app.questionnaires.definitions import Wave
+from survey_app.rosters.service import import_file
 from survey_app.schools.models import School
 from survey_app.schools.roster import decode_roster, read_roster
-from survey_app.schools.service import add_school, load_roster
+from survey_app.schools.service import add_school
 from survey_app.staff.credentials import hash_password, new_totp_secret
 from survey_app.staff.models import Role, RoleGrant, StaffMember
 
@@ -53,7 +54,14 @@ def set_up_demo_school(
     """Create or reuse the demo school, load its class list and return fresh codes."""
     school = add_school(session, DEMO_SCHOOL_URN, DEMO_SCHOOL_NAME)
     roster = read_roster(decode_roster(DEMO_ROSTER.read_bytes()))
-    load_roster(session, school, roster.rows)
+    import_file(
+        session,
+        school,
+        roster,
+        dry_run=False,
+        mark_missing_as_left=False,
+        actor="survey-app demo",
+    )
     issued = issue_codes(session, school, wave, code_hash_key)
     if len(issued) < DEMO_CODES_SHOWN:
         # Codes are stored only as hashes, so a restarted demo can show codes

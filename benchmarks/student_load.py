@@ -132,19 +132,14 @@ def prepare_database(folder: Path, student_count: int) -> Setup:
     # Imported only now, from this checkout, after the environment is set.
     from survey_app import create_app
     from survey_app.codes.access_codes import format_code
+    from survey_app.codes.service import issue_codes
     from survey_app.config import load_settings
     from survey_app.db import db
     from survey_app.migrate import upgrade_database
+    from survey_app.rosters.service import import_file
     from survey_app.runtime import catalogue
     from survey_app.schools.roster import decode_roster, read_roster
-    from survey_app.schools.service import add_school, load_roster
-
-    try:
-        from survey_app.codes.service import issue_codes
-    except ImportError:
-        # Releases before the coordinator pages issued codes from the schools
-        # service.
-        from survey_app.schools.service import issue_codes  # type: ignore[no-redef]
+    from survey_app.schools.service import add_school
 
     settings = load_settings()
     upgrade_database(settings.database_url)
@@ -160,7 +155,14 @@ def prepare_database(folder: Path, student_count: int) -> Setup:
 
     with app.app_context(), db.begin() as session:
         school = add_school(session, SCHOOL_URN, SCHOOL_NAME)
-        load_roster(session, school, roster.rows)
+        import_file(
+            session,
+            school,
+            roster,
+            dry_run=False,
+            mark_missing_as_left=False,
+            actor="benchmark",
+        )
         wave = catalogue().wave(WAVE_KEY)
         issued = issue_codes(session, school, wave, settings.code_hash_key)
         slips = [IssuedSlip(format_code(e.code), e.student.id) for e in issued]

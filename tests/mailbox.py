@@ -15,7 +15,8 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+    # aiosmtpd calls a method of exactly this name.
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
         self.messages.append(message_from_bytes(envelope.content))
         return "250 Message accepted"
 

@@ -90,6 +90,7 @@ def students_progress(
     school: School,
     wave: Wave,
     form_groups: Collection[str] | None = None,
+    student_ids: Collection[int] | None = None,
 ) -> list[StudentProgress]:
     """Return where each eligible student of the school is, by form group and name."""
     # Counted per response through the page-submission key, so the cost
@@ -125,6 +126,8 @@ def students_progress(
     )
     if form_groups is not None:
         query = query.where(Student.form_group.in_(form_groups))
+    if student_ids is not None:
+        query = query.where(Student.id.in_(student_ids))
 
     groups_sat = _groups_with_closed_sittings(session, school, wave)
     page_count = len(wave.question_pages)

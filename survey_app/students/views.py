@@ -101,11 +101,7 @@ def _render_student(
         opted_out=consent.active_opt_out(database, student) is not None,
         access=codes.code_of(database, student, wave),  # type: ignore[arg-type]
         progress=next(
-            (
-                p
-                for p in students_progress(database, school, wave)  # type: ignore[arg-type]
-                if p.student_id == student.id
-            ),
+            iter(students_progress(database, school, wave, student_ids=[student.id])),
             None,
         ),
         opt_out_form=opt_out_form or OptOutForm(formdata=None),

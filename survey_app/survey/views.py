@@ -38,6 +38,7 @@ from survey_app.survey.errors import (
     CodeAlreadyUsed,
     CodeInUseElsewhere,
     CodeNotUsable,
+    CodeProblem,
     InvalidAnswers,
     NoSittingOpen,
     NoStudentSession,
@@ -68,6 +69,31 @@ _MALFORMED_MESSAGES = {
     "characters": lambda: _(
         "Access codes never use the letters I, O or S or the numbers 0, 1 or 5. "
         "Check your slip and try again."
+    ),
+}
+
+
+#: What a student is told when a well-formed code cannot open the survey.
+_REFUSED_CODE_MESSAGES = {
+    UnknownCode: lambda: _(
+        "We couldn't find that code. Check each letter and number on your "
+        "slip and try again."
+    ),
+    CodeAlreadyUsed: lambda: _(
+        "This code has already been used to finish the survey. Thank you "
+        "for taking part! If you haven't finished, please ask your teacher."
+    ),
+    CodeNotUsable: lambda: _("This code can't be used. Please ask your teacher."),
+    SurveyClosed: lambda: _(
+        "This survey is not open at the moment. Please ask your teacher."
+    ),
+    NoSittingOpen: lambda: _(
+        "The survey can only be done in a lesson with your teacher. "
+        "Please ask your teacher."
+    ),
+    CodeInUseElsewhere: lambda: _(
+        "This code is being used on another computer. Please ask your "
+        "teacher to release it."
     ),
 }
 
@@ -136,40 +162,8 @@ def code() -> str | HttpResponse | tuple[str, int]:
         )
     except MalformedCode as exc:
         form.code.errors.append(_MALFORMED_MESSAGES[str(exc)]())
-    except UnknownCode:
-        form.code.errors.append(
-            _(
-                "We couldn't find that code. Check each letter and number on your "
-                "slip and try again."
-            )
-        )
-    except CodeAlreadyUsed:
-        form.code.errors.append(
-            _(
-                "This code has already been used to finish the survey. Thank you "
-                "for taking part! If you haven't finished, please ask your teacher."
-            )
-        )
-    except CodeNotUsable:
-        form.code.errors.append(_("This code can't be used. Please ask your teacher."))
-    except SurveyClosed:
-        form.code.errors.append(
-            _("This survey is not open at the moment. Please ask your teacher.")
-        )
-    except NoSittingOpen:
-        form.code.errors.append(
-            _(
-                "The survey can only be done in a lesson with your teacher. "
-                "Please ask your teacher."
-            )
-        )
-    except CodeInUseElsewhere:
-        form.code.errors.append(
-            _(
-                "This code is being used on another computer. Please ask your "
-                "teacher to release it."
-            )
-        )
+    except CodeProblem as problem:
+        form.code.errors.append(_REFUSED_CODE_MESSAGES[type(problem)]())
     else:
         # A fresh session for every student: nothing of the previous student on
         # this computer survives into the next one's.
