@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from student_load import (
+    _CARRY_ON,
     END_PATH,
     PROJECT_ROOT,
     IssuedSlip,
@@ -92,8 +93,16 @@ def take_survey(
         html = reply.get_data(as_text=True)
         answers = choose_answers(radio_choices(html), chooser, 0.1)
         form = {"csrf_token": csrf_token_of(html, path)} | answers
-        reply = follow(client, "POST", path, form)
+        reply = carry_on(client, follow(client, "POST", path, form))
     assert reply.landed == END_PATH, reply.landed
+
+
+def carry_on(client: Any, reply: Any) -> Any:
+    """Press "Carry on" on a page shown between question pages, if this is one."""
+    if reply.landed.startswith("/survey/page/") or reply.landed == END_PATH:
+        return reply
+    link = _CARRY_ON.search(reply.get_data(as_text=True))
+    return reply if link is None else follow(client, "GET", link.group(1), None)
 
 
 def print_timings(timed: TimedApp) -> None:

@@ -3,7 +3,7 @@
 Run by hand from the project folder (not part of the test suite):
 
     .venv/bin/python benchmarks/student_load.py
-    .venv/bin/python benchmarks/student_load.py --students 1000 --concurrency 100
+    .venv/bin/python benchmarks/student_load.py --students 1500 --rate 250
 
 It builds a fresh SQLite database in a temporary folder (never ./instance),
 loads the demo class list plus made-up students, issues their codes, starts
@@ -16,6 +16,12 @@ request failed or any answer is missing or wrong.
 
 A "page cycle" is one question page submitted plus the next page loaded: the
 wait a student sees after pressing "Save and continue".
+
+By default students never pause, so the server runs flat out and latency is
+mostly queueing (100 students waiting on 2 workers). With ``--rate``, each
+seat sends its forms on a steady schedule, as students reading the page
+would, so that all seats together aim at that many page cycles per second;
+the report shows the rate reached and the latency at that load.
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _RADIO = re.compile(r'type="radio" id="[^"]+" name="([^"]+)" value="([^"]+)"')
 #: The "Carry on with the survey" link of a page shown between question pages,
 #: such as where to get help after a worrying answer.
-_CARRY_ON = re.compile(r'href="(/survey)"')
+_CARRY_ON = re.compile(r'<a class="button" href="(/survey[^"]*)"')
 SKIP = "skip"
 END_PATH = "/survey/end"
 #: The shipped class list, topped up with made-up students when more are needed.
@@ -564,13 +570,37 @@ class Behaviour:
     page_keys: Sequence[str]
     #: Share of items answered "Prefer not to say".
     skip_share: float
-    #: Mean time spent reading a page (or typing a code) before sending it.
-    think_seconds: float
+    #: Mean time from one form sent by a seat to its next (0: no reading).
+    form_interval: float
 
-    async def think(self, chooser: random.Random) -> None:
-        """Wait as a student reading the page would, if students read at all."""
-        if self.think_seconds:
-            await asyncio.sleep(self.think_seconds * chooser.uniform(0.5, 1.5))
+
+@dataclass
+class Pacer:
+    """Sends one seat's forms on a schedule, as students reading steadily do.
+
+    Each form goes out ``interval`` seconds (on average) after the seat's
+    previous one, however long the server took, so the load offered stays
+    the same when the server slows down; with no interval, forms go out as
+    soon as their page arrives.
+    """
+
+    interval: float
+    chooser: random.Random
+    next_send: float | None = None
+
+    async def wait(self) -> None:
+        """Wait until this seat's next form is due."""
+        if not self.interval:
+            return
+        now = time.perf_counter()
+        if self.next_send is None:
+            # Seats start at random points, not all in the same instant.
+            self.next_send = now + self.chooser.uniform(0, self.interval)
+        if self.next_send > now:
+            await asyncio.sleep(self.next_send - now)
+        # A seat that fell behind does not rush to catch up.
+        due = max(self.next_send, now)
+        self.next_send = due + self.interval * self.chooser.uniform(0.5, 1.5)
 
 
 async def take_survey(
@@ -579,16 +609,17 @@ async def take_survey(
     record: StudentRecord,
     chooser: random.Random,
     behaviour: Behaviour,
+    pacer: Pacer,
 ) -> None:
     """Type the code, agree, and answer every question page, as a student does."""
     path, reply = await browser.open("GET", "/")
     form = {"csrf_token": csrf_token_of(reply.text, path), "code": slip.code}
-    await behaviour.think(chooser)
+    await pacer.wait()
     path, reply = await browser.open("POST", "/", form)
     expect_path(path, "/survey/introduction")
 
     form = {"csrf_token": csrf_token_of(reply.text, path), "action": "agree"}
-    await behaviour.think(chooser)
+    await pacer.wait()
     path, reply = await browser.open("POST", "/survey/introduction", form)
 
     for key in behaviour.page_keys:
@@ -599,7 +630,7 @@ async def take_survey(
         if not groups:
             raise FlowError(f"no questions on {path}")
         answers = choose_answers(groups, chooser, behaviour.skip_share)
-        await behaviour.think(chooser)
+        await pacer.wait()
 
         started = time.perf_counter()
         form = {"csrf_token": csrf_token_of(html, path)} | answers
@@ -673,13 +704,14 @@ async def run_students(
 
     async def one_seat() -> None:
         # A seat in the computer room: students use it one after another.
+        pacer = Pacer(behaviour.form_interval, chooser)
         while queue and time.perf_counter() - started < max_seconds:
             slip = queue.pop()
             record = StudentRecord(slip.student_id)
             records.append(record)
             browser = Browser(port, timings)
             try:
-                await take_survey(browser, slip, record, chooser, behaviour)
+                await take_survey(browser, slip, record, chooser, behaviour, pacer)
             except Exception as exc:  # noqa: BLE001 - every failure is counted
                 record.error = f"{type(exc).__name__}: {exc}"
                 timings.errors[type(exc).__name__] += 1
@@ -827,7 +859,7 @@ def print_report(
     print()
     print(
         f"Students: {len(result.records)} started, {finished} finished, "
-        f"{args.concurrency} at a time, think time {args.think_ms:g} ms"
+        f"{args.concurrency} at a time, aiming at {rate_text(args.rate)}"
     )
     print(f"Wall time: {result.wall_seconds:.1f} s")
     print(f"Page cycles: {cycles}, {cycles / result.wall_seconds:.1f} per second")
@@ -889,14 +921,14 @@ def print_report(
 
     print()
     print(
-        "| Students (at once) | Think ms | Page cycles/s | Page cycle p50/p95/p99 ms "
+        "| Students (at once) | Aiming at | Page cycles/s | Page cycle p50/p95/p99 ms "
         "| Request p50/p95/p99 ms | Errors | Worker RSS peak MiB (each/total) "
         "| Answers checked / wrong | Other programs' CPU (cores) |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     print(
         f"| {len(result.records)} ({args.concurrency}) "
-        f"| {args.think_ms:g} "
+        f"| {rate_text(args.rate)} "
         f"| {cycles / result.wall_seconds:.0f} "
         f"| {latency_text(timings.cycles).replace(' ', '')} "
         f"| {latency_text(requests).replace(' ', '')} "
@@ -911,6 +943,23 @@ def print_report(
 
 
 # Running it -----------------------------------------------------------------
+
+
+def form_interval(rate: float, concurrency: int, question_pages: int) -> float:
+    """Return how often each seat sends a form so that all reach ``rate``.
+
+    A student sends one form per question page plus two more (the code and
+    the assent), and ``concurrency`` seats send them side by side.
+    """
+    if not rate:
+        return 0.0
+    forms_per_cycle = (question_pages + 2) / question_pages
+    return concurrency / (rate * forms_per_cycle)
+
+
+def rate_text(rate: float) -> str:
+    """Return the aimed-at rate for people."""
+    return f"{rate:g} page cycles/s" if rate else "no reading time"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -932,10 +981,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--warmup", type=int, default=10, help="students run first, not measured"
     )
     parser.add_argument(
-        "--think-ms",
+        "--rate",
         type=float,
         default=0.0,
-        help="mean reading or typing time before each form is sent (0: none)",
+        help="page cycles per second the students aim at together, by reading "
+        "each page for a while (0: no reading, as fast as the server answers)",
     )
     parser.add_argument(
         "--skip-share", type=float, default=0.1, help="share of 'Prefer not to say'"
@@ -956,7 +1006,11 @@ async def run(args: argparse.Namespace, folder: Path) -> int:
         raise SystemExit(f"only {len(slips)} codes were issued")
     warmup_slips = slips[: args.warmup]
     measured_slips = slips[args.warmup : args.warmup + args.students]
-    behaviour = Behaviour(setup.page_keys, args.skip_share, args.think_ms / 1000)
+    behaviour = Behaviour(
+        setup.page_keys,
+        args.skip_share,
+        form_interval(args.rate, args.concurrency, len(setup.page_keys)),
+    )
     print(f"Question pages: {', '.join(setup.page_keys)}", flush=True)
 
     port = free_port()

@@ -23,6 +23,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_logging()
 
     app = Flask(__name__)
+    # Block tags leave no blank lines or indentation behind: a question page
+    # is then half the size to send, with the same markup.
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.config.update(settings.flask_config())
     app.extensions["survey_app.settings"] = settings
     # Broken instrument or study files stop the app here, with the file named.

@@ -128,4 +128,6 @@ class Student:
 
     def carry_on(self) -> Page:
         """Follow "Carry on with the survey" from the help page."""
-        return self.open("/survey")
+        match = re.search(r'<a class="button" href="([^"]+)">', self.page.html)
+        assert match, f"no carry-on link on {self.page.path}"
+        return self.open(html.unescape(match.group(1)))

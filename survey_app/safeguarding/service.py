@@ -27,7 +27,7 @@ from survey_app.safeguarding.rules import AlertRule, Mode, Tier
 from survey_app.schools.models import School, Student
 from survey_app.staff.models import Role, RoleGrant, StaffMember
 from survey_app.staff.permissions import Action, NotAllowed, StaffUser, require
-from survey_app.survey.models import Response
+from survey_app.survey.models import ResponseState
 
 logger = logging.getLogger(__name__)
 
@@ -50,18 +50,21 @@ def triggered_rules(
 
 def raise_alerts(
     session: Session,
-    response: Response,
+    response: ResponseState,
     page: Page,
     answers: Mapping[str, int | None],
     rules: Mapping[str, tuple[AlertRule, ...]],
     mode: Mode,
     sign_in_url: str,
+    *,
+    resubmitted: bool,
 ) -> frozenset[Tier]:
     """Apply the wave's rules to a saved page; return the tiers it triggered.
 
     Help is shown to the student when any tier was triggered. Runs inside the
     caller's transaction. In signpost-only studies nobody is told and nothing
-    is stored beyond the answers.
+    is stored beyond the answers. ``resubmitted`` says whether the page had
+    been saved before; only then can its alerts already exist.
     """
     checks = triggered_rules(rules, page, answers)
     if not checks:
@@ -71,15 +74,17 @@ def raise_alerts(
     if mode is Mode.SIGNPOST_ONLY:
         return tiers
 
-    existing = {
-        alert.rule_id: alert
-        for alert in session.scalars(
-            select(SafeguardingAlert).where(
-                SafeguardingAlert.response_id == response.id,
-                SafeguardingAlert.rule_id.in_([rule.id for rule, _ in checks]),
+    existing = {}
+    if resubmitted:
+        existing = {
+            alert.rule_id: alert
+            for alert in session.scalars(
+                select(SafeguardingAlert).where(
+                    SafeguardingAlert.response_id == response.id,
+                    SafeguardingAlert.rule_id.in_([rule.id for rule, _ in checks]),
+                )
             )
-        )
-    }
+        }
     now = utcnow()
     for rule, value in checks:
         alert = existing.get(rule.id)
@@ -98,14 +103,16 @@ def raise_alerts(
 
 
 def _new_alert(
-    session: Session, response: Response, rule: AlertRule, value: int, sign_in_url: str
+    session: Session,
+    response: ResponseState,
+    rule: AlertRule,
+    value: int,
+    sign_in_url: str,
 ) -> None:
-    student = session.get(Student, response.student_id)
-    assert student is not None
     alert = SafeguardingAlert(
         response_id=response.id,
-        student_id=student.id,
-        school_id=student.school_id,
+        student_id=response.student_id,
+        school_id=response.school_id,
         rule_id=rule.id,
         tier=rule.tier.value,
         item_id=rule.item_id,
@@ -113,7 +120,7 @@ def _new_alert(
     )
     session.add(alert)
     session.flush()
-    for address in alerted_addresses(session, student.school_id):
+    for address in alerted_addresses(session, response.school_id):
         session.add(_announcement(alert, address, sign_in_url))
     logger.info("safeguarding.alert_raised alert=%s tier=%s", alert.id, alert.tier)
 

@@ -10,13 +10,15 @@ from sqlalchemy.orm import Session
 from survey_app.questionnaires.definitions import Wave
 from survey_app.scoring.engine import score_wave
 from survey_app.scoring.models import ResponseScore
-from survey_app.survey.models import Answer, Response, ResponseStatus
+from survey_app.survey.models import Answer, Response, ResponseState, ResponseStatus
 from survey_app.survey.upsert import insert_ignoring_duplicates
 
 logger = logging.getLogger(__name__)
 
 
-def store_scores(session: Session, response: Response, wave: Wave) -> int:
+def store_scores(
+    session: Session, response: Response | ResponseState, wave: Wave
+) -> int:
     """Compute and store every score of a response under the current scoring.
 
     Scores already stored under the same scoring version are left alone, so

@@ -7,6 +7,7 @@ student's row in the identity store.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
@@ -66,6 +67,21 @@ class Response(Base):
     #: ``declined_assent``, ``stopped``, or ``stopped_deleted`` (answers erased).
     withdrawal_reason: Mapped[str | None] = mapped_column(String(20))
     last_active_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@dataclass(frozen=True)
+class ResponseState:
+    """What a student's request knows of their response, read once as it starts.
+
+    Student pages change a response only through statements conditional on
+    its status, so a stale copy can never undo what another request did.
+    """
+
+    id: int
+    student_id: int
+    school_id: int
+    wave_key: str
+    status: ResponseStatus
 
 
 class Answer(Base):

@@ -11,10 +11,10 @@ import hmac
 import logging
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from sqlalchemy import bindparam, delete, exists, or_, select, update
+from sqlalchemy import bindparam, delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,7 +42,13 @@ from survey_app.survey.errors import (
     SurveyClosed,
     UnknownCode,
 )
-from survey_app.survey.models import Answer, PageSubmission, Response, ResponseStatus
+from survey_app.survey.models import (
+    Answer,
+    PageSubmission,
+    Response,
+    ResponseState,
+    ResponseStatus,
+)
 from survey_app.survey.upsert import insert_ignoring_duplicates, upsert
 
 logger = logging.getLogger(__name__)
@@ -66,14 +72,22 @@ class StudentPass:
     browser_token: str
 
 
+@dataclass(frozen=True)
+class OpenedSurvey:
+    """A code that worked: the student's pass, and the page to show them first."""
+
+    student_pass: StudentPass
+    page: Page
+
+
 def open_survey(
     session: Session,
     typed_code: str,
     code_hash_key: str,
     computer_id: str,
     catalogue: Catalogue,
-) -> StudentPass:
-    """Check a typed code and return a pass to its student's response.
+) -> OpenedSurvey:
+    """Check a typed code and open its student's response at the right page.
 
     Starts the response on first use and resumes it afterwards. ``computer_id``
     is the random cookie of the browser the code was typed in. Raises
@@ -117,9 +131,10 @@ def open_survey(
     response.browser_token = secrets.token_urlsafe(32)
     response.held_by_computer = computer
     response.last_active_at = now
+    page = resume_page(session, response, catalogue.wave(access.wave_key))
     session.commit()
     logger.info("survey.opened response=%s", response.id)
-    return StudentPass(response.id, response.browser_token)
+    return OpenedSurvey(StudentPass(response.id, response.browser_token), page)
 
 
 def _check_student_may_take_part(session: Session, access: AccessCode) -> None:
@@ -190,23 +205,44 @@ def _response_for(session: Session, access: AccessCode) -> Response:
     return response
 
 
-# Built once: building this statement cost more than running it, on the path
-# every page of every student takes.
+# Student pages read and write responses with plain SQL statements, built once
+# and run on the session's connection: they run on every page of every
+# student, and building them or going through the ORM cost several times
+# more than the database work itself.
+_RESPONSES = Response.__table__
+_STUDENTS = Student.__table__
+_OPT_OUTS = OptOut.__table__
+_CODES = AccessCode.__table__
 _STOPPED = or_(
+    _STUDENTS.c.left_at.is_not(None),
     exists().where(
-        OptOut.student_id == Response.student_id, OptOut.reversed_at.is_(None)
+        _OPT_OUTS.c.student_id == _RESPONSES.c.student_id,
+        _OPT_OUTS.c.reversed_at.is_(None),
     ),
-    exists().where(Student.id == Response.student_id, Student.left_at.is_not(None)),
     exists().where(
-        AccessCode.student_id == Response.student_id,
-        AccessCode.wave_key == Response.wave_key,
-        AccessCode.revoked_at.is_not(None),
+        _CODES.c.student_id == _RESPONSES.c.student_id,
+        _CODES.c.wave_key == _RESPONSES.c.wave_key,
+        _CODES.c.revoked_at.is_not(None),
     ),
 )
-_PASS_QUERY = select(Response, _STOPPED).where(Response.id == bindparam("response_id"))
+_PASS_QUERY = (
+    select(
+        _RESPONSES.c.id,
+        _RESPONSES.c.student_id,
+        _STUDENTS.c.school_id,
+        _RESPONSES.c.wave_key,
+        _RESPONSES.c.status,
+        _RESPONSES.c.browser_token,
+        _STOPPED.label("stopped"),
+    )
+    .join(_STUDENTS, _STUDENTS.c.id == _RESPONSES.c.student_id)
+    .where(_RESPONSES.c.id == bindparam("response_id"))
+)
 
 
-def response_for_pass(session: Session, student_pass: StudentPass | None) -> Response:
+def response_for_pass(
+    session: Session, student_pass: StudentPass | None
+) -> ResponseState:
     """Return the response a browser's pass opens, if the pass is still current.
 
     Checked on every page, in the same query: a parent's opt-out, a revoked
@@ -214,62 +250,112 @@ def response_for_pass(session: Session, student_pass: StudentPass | None) -> Res
     """
     if student_pass is None:
         raise NoStudentSession()
-    row = session.execute(
-        _PASS_QUERY, {"response_id": student_pass.response_id}
-    ).one_or_none()
+    row = (
+        session.connection()
+        .execute(_PASS_QUERY, {"response_id": student_pass.response_id})
+        .one_or_none()
+    )
     if row is None:
         raise NoStudentSession()
-    response, may_not_continue = row
-    if not secrets.compare_digest(response.browser_token, student_pass.browser_token):
+    if not secrets.compare_digest(row.browser_token, student_pass.browser_token):
         raise SessionTakenOver()
-    if may_not_continue:
-        logger.info("survey.stopped_by_school response=%s", response.id)
+    if row.stopped:
+        logger.info("survey.stopped_by_school response=%s", row.id)
         raise StudentMayNotContinue()
-    return response
+    return ResponseState(
+        row.id, row.student_id, row.school_id, row.wave_key, row.status
+    )
 
 
-def record_assent(session: Session, response: Response) -> None:
-    """Record that the student agreed to take part."""
-    if response.status is ResponseStatus.AWAITING_ASSENT:
-        now = utcnow()
-        response.status = ResponseStatus.IN_PROGRESS
-        response.assented_at = now
-        response.last_active_at = now
-        session.commit()
-        logger.info("survey.assented response=%s", response.id)
+def _change_status(
+    session: Session,
+    response: ResponseState,
+    allowed_from: tuple[ResponseStatus, ...],
+    values: Mapping[str, object],
+) -> bool:
+    """Change a response only if its status is still one of ``allowed_from``.
+
+    Returns whether it changed; another request may have got there first.
+    """
+    changed = session.connection().execute(
+        _RESPONSES.update()
+        .where(_RESPONSES.c.id == response.id, _RESPONSES.c.status.in_(allowed_from))
+        .values(values)
+    )
+    return changed.rowcount == 1
 
 
-def record_decline(session: Session, response: Response) -> None:
+def _withdraw(
+    session: Session,
+    response: ResponseState,
+    allowed_from: tuple[ResponseStatus, ...],
+    reason: str,
+) -> bool:
+    """Mark a response withdrawn for ``reason``; return whether it changed."""
+    now = utcnow()
+    return _change_status(
+        session,
+        response,
+        allowed_from,
+        {
+            "status": ResponseStatus.WITHDRAWN,
+            "withdrawn_at": now,
+            "withdrawal_reason": reason,
+            "last_active_at": now,
+        },
+    )
+
+
+def record_assent(session: Session, response: ResponseState) -> ResponseState:
+    """Record that the student agreed to take part; return the response now."""
+    now = utcnow()
+    agreed = _change_status(
+        session,
+        response,
+        (ResponseStatus.AWAITING_ASSENT,),
+        {
+            "status": ResponseStatus.IN_PROGRESS,
+            "assented_at": now,
+            "last_active_at": now,
+        },
+    )
+    session.commit()
+    if not agreed:
+        return response
+    logger.info("survey.assented response=%s", response.id)
+    return replace(response, status=ResponseStatus.IN_PROGRESS)
+
+
+def record_decline(session: Session, response: ResponseState) -> None:
     """Record that the student chose not to take part in this wave."""
-    if response.status is ResponseStatus.AWAITING_ASSENT:
-        now = utcnow()
-        response.status = ResponseStatus.WITHDRAWN
-        response.withdrawn_at = now
-        response.withdrawal_reason = "declined_assent"
-        response.last_active_at = now
-        session.commit()
+    declined = _withdraw(
+        session, response, (ResponseStatus.AWAITING_ASSENT,), "declined_assent"
+    )
+    session.commit()
+    if declined:
         logger.info("survey.declined response=%s", response.id)
 
 
-def stop_survey(session: Session, response: Response, *, delete_answers: bool) -> None:
+def stop_survey(
+    session: Session, response: ResponseState, *, delete_answers: bool
+) -> None:
     """Record that the student chose to stop, deleting their answers if they asked.
 
     Deleted answers are gone for good; only the fact of the withdrawal stays.
+    A response that was completed in the meantime is left as it is.
     """
-    if response.status not in _OPEN_STATUSES:
-        return
-    now = utcnow()
-    if delete_answers:
+    reason = "stopped_deleted" if delete_answers else "stopped"
+    stopped = _withdraw(session, response, _OPEN_STATUSES, reason)
+    if stopped and delete_answers:
         session.execute(delete(Answer).where(Answer.response_id == response.id))
         session.execute(
             delete(PageSubmission).where(PageSubmission.response_id == response.id)
         )
-    response.status = ResponseStatus.WITHDRAWN
-    response.withdrawn_at = now
-    response.withdrawal_reason = "stopped_deleted" if delete_answers else "stopped"
-    response.last_active_at = now
     session.commit()
-    logger.info("survey.stopped response=%s deleted=%s", response.id, delete_answers)
+    if stopped:
+        logger.info(
+            "survey.stopped response=%s deleted=%s", response.id, delete_answers
+        )
 
 
 def release_computer(session: Session, response: Response) -> None:
@@ -283,16 +369,28 @@ def release_computer(session: Session, response: Response) -> None:
     logger.info("survey.released response=%s", response.id)
 
 
-def submitted_page_keys(session: Session, response: Response) -> set[str]:
+_SUBMITTED_PAGES_QUERY = select(PageSubmission.__table__.c.page_key).where(
+    PageSubmission.__table__.c.response_id == bindparam("response_id")
+)
+
+
+def submitted_page_keys(
+    session: Session, response: Response | ResponseState
+) -> frozenset[str]:
     """Return the keys of the pages this response has submitted."""
-    query = select(PageSubmission.page_key).where(
-        PageSubmission.response_id == response.id
+    # A plain SQL query on the session's connection: asked on every page, and
+    # the ORM's overhead cost several times the query itself.
+    rows = session.connection().execute(
+        _SUBMITTED_PAGES_QUERY, {"response_id": response.id}
     )
-    return set(session.scalars(query))
+    return frozenset(key for (key,) in rows)
 
 
 def resume_page(
-    session: Session, response: Response, wave: Wave, done: set[str] | None = None
+    session: Session,
+    response: Response | ResponseState,
+    wave: Wave,
+    done: frozenset[str] | None = None,
 ) -> Page:
     """Return the page a student with this response should see now.
 
@@ -309,9 +407,17 @@ def resume_page(
     )
 
 
+@dataclass(frozen=True)
+class PageVisit:
+    """A question page a student may open now, and the pages already submitted."""
+
+    page: Page
+    submitted: frozenset[str]
+
+
 def page_for_student(
-    session: Session, response: Response, wave: Wave, page_key: str
-) -> Page:
+    session: Session, response: ResponseState, wave: Wave, page_key: str
+) -> PageVisit:
     """Return a question page the student may see, or raise PageNotAllowed.
 
     A student may go back to any page already submitted, and forward only as
@@ -323,18 +429,27 @@ def page_for_student(
     done = submitted_page_keys(session, response)
     if page.key not in done and page != resume_page(session, response, wave, done):
         raise PageNotAllowed()
-    return page
+    return PageVisit(page, done)
+
+
+_ANSWERS = Answer.__table__
+_SAVED_ANSWERS_QUERY = select(_ANSWERS.c.item_id, _ANSWERS.c.value).where(
+    _ANSWERS.c.response_id == bindparam("response_id")
+)
 
 
 def saved_answers(
-    session: Session, response: Response, page: Page
+    session: Session, response: ResponseState, page: Page
 ) -> dict[str, int | None]:
     """Return the answers already saved for the items on ``page``."""
-    query = select(Answer.item_id, Answer.value).where(
-        Answer.response_id == response.id,
-        Answer.item_id.in_([item.id for item in page.items]),
+    # All of the response's answers (a few dozen at most) are read with one
+    # prebuilt statement and the page's picked out here: cheaper than
+    # building an IN list of the page's items for every page shown.
+    on_page = {item.id for item in page.items}
+    rows = session.connection().execute(
+        _SAVED_ANSWERS_QUERY, {"response_id": response.id}
     )
-    return {item_id: value for item_id, value in session.execute(query)}
+    return {item_id: value for item_id, value in rows if item_id in on_page}
 
 
 @dataclass(frozen=True)
@@ -358,9 +473,9 @@ class Saved:
 
 def save_page(
     session: Session,
-    response: Response,
+    response: ResponseState,
     wave: Wave,
-    page: Page,
+    visit: PageVisit,
     answers: Mapping[str, int | None],
     safeguarding: Safeguarding,
 ) -> Saved:
@@ -375,6 +490,7 @@ def save_page(
     """
     if response.status is not ResponseStatus.IN_PROGRESS:
         return Saved(wave.pages[-1])
+    page = visit.page
     _check_answers(page, answers)
     now = utcnow()
 
@@ -390,7 +506,9 @@ def save_page(
         for item in page.items
     ]
     upsert(session, Answer, rows, ["response_id", "item_id"])
-    insert_ignoring_duplicates(
+    # Asked inside this transaction, after the answers took their write lock:
+    # of two simultaneous submits of one page, exactly one is the first.
+    first_time = insert_ignoring_duplicates(
         session,
         PageSubmission,
         [{"response_id": response.id, "page_key": page.key, "submitted_at": now}],
@@ -403,26 +521,37 @@ def save_page(
         safeguarding.rules,
         safeguarding.mode,
         safeguarding.sign_in_url,
+        resubmitted=not first_time,
     )
 
-    next_page = resume_page(session, response, wave)
-    values: dict[str, object] = {"last_active_at": now}
-    if next_page.kind == "end":
-        values |= {"status": ResponseStatus.COMPLETED, "completed_at": now}
+    next_page = resume_page(session, response, wave, visit.submitted | {page.key})
+    completing = next_page.kind == "end"
+    if completing:
         store_scores(session, response, wave)
-    # Conditional on the status, so a second computer's late save cannot undo
-    # a completion or a withdrawal recorded in between.
-    session.execute(
-        update(Response)
-        .where(
-            Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS
-        )
-        .values(values)
+    session.connection().execute(
+        _COMPLETE_RESPONSE if completing else _TOUCH_RESPONSE,
+        {"response_id": response.id, "now": now},
     )
     session.commit()
     if next_page.kind == "end":
         logger.info("survey.completed response=%s", response.id)
     return Saved(next_page, help_for)
+
+
+# Conditional on the status, so a second computer's late save cannot undo a
+# completion or a withdrawal recorded in between. Plain SQL on the session's
+# connection, as for the submitted pages: this runs on every saved page. The
+# Response object in the session is not updated; the request ends here.
+_IN_PROGRESS = _RESPONSES.update().where(
+    _RESPONSES.c.id == bindparam("response_id"),
+    _RESPONSES.c.status == ResponseStatus.IN_PROGRESS,
+)
+_TOUCH_RESPONSE = _IN_PROGRESS.values(last_active_at=bindparam("now"))
+_COMPLETE_RESPONSE = _IN_PROGRESS.values(
+    last_active_at=bindparam("now"),
+    completed_at=bindparam("now"),
+    status=ResponseStatus.COMPLETED,
+)
 
 
 def _check_answers(page: Page, answers: Mapping[str, int | None]) -> None:
@@ -432,10 +561,3 @@ def _check_answers(page: Page, answers: Mapping[str, int | None]) -> None:
     for item_id, value in answers.items():
         if value is not SKIPPED and value not in expected[item_id].codes:
             raise InvalidAnswers()
-
-
-def student_for(session: Session, response: Response) -> Student:
-    """Return the student a response belongs to."""
-    student = session.get(Student, response.student_id)
-    assert student is not None
-    return student

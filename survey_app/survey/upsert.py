@@ -1,18 +1,39 @@
-"""Insert-or-update statements that work the same on SQLite and PostgreSQL."""
+"""Insert-or-update statements that work the same on SQLite and PostgreSQL.
+
+They run as plain SQL statements on the session's connection, inside its
+transaction: every saved page uses them, and the ORM's bulk machinery cost
+more than the insert itself. Each statement is built once per table and
+database dialect, then kept.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 
-def _insert(session: Session, model: Any) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model)
-    return sqlite.insert(model)
+def _insert(dialect: str, table: Table) -> Any:
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+
+
+@cache
+def _upsert_statement(
+    dialect: str, table: Table, columns: tuple[str, ...], key: tuple[str, ...]
+) -> Insert:
+    statement = _insert(dialect, table)
+    changing = {name: statement.excluded[name] for name in columns if name not in key}
+    return statement.on_conflict_do_update(index_elements=list(key), set_=changing)
+
+
+@cache
+def _insert_ignoring_statement(dialect: str, table: Table) -> Insert:
+    return _insert(dialect, table).on_conflict_do_nothing()
 
 
 def upsert(
@@ -21,22 +42,32 @@ def upsert(
     rows: Sequence[dict[str, Any]],
     key: Sequence[str],
 ) -> None:
-    """Insert ``rows``, replacing the other columns of any row whose key exists."""
+    """Insert ``rows``, replacing the other columns of any row whose key exists.
+
+    Every row must have the same columns.
+    """
     if not rows:
         return
-    statement = _insert(session, model)
-    changing = {
-        column: statement.excluded[column] for column in rows[0] if column not in key
-    }
-    session.execute(
-        statement.on_conflict_do_update(index_elements=list(key), set_=changing),
-        rows,
+    connection = session.connection()
+    statement = _upsert_statement(
+        connection.dialect.name, model.__table__, tuple(rows[0]), tuple(key)
     )
+    connection.execute(statement, rows)
 
 
 def insert_ignoring_duplicates(
     session: Session, model: Any, rows: Sequence[dict[str, Any]]
-) -> None:
-    """Insert ``rows``, leaving alone any that already exist."""
-    if rows:
-        session.execute(_insert(session, model).on_conflict_do_nothing(), rows)
+) -> bool:
+    """Insert ``rows``, leaving alone any that already exist.
+
+    Returns whether any row was new: reliable for a single row, which both
+    databases count exactly.
+    """
+    if not rows:
+        return False
+    connection = session.connection()
+    statement = _insert_ignoring_statement(connection.dialect.name, model.__table__)
+    if len(rows) == 1:
+        return connection.execute(statement, rows[0]).rowcount > 0
+    connection.execute(statement, rows)
+    return True

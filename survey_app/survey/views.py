@@ -3,10 +3,13 @@ answers with a page or a redirect (Post/Redirect/Get throughout)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import (
     Blueprint,
     flash,
     g,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -14,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.wrappers import Response as HttpResponse
 
 from survey_app import runtime
@@ -30,7 +34,7 @@ from survey_app.limits import (
     computer_key,
     limit_failed_posts,
 )
-from survey_app.questionnaires.definitions import Page, Wave
+from survey_app.questionnaires.definitions import Item, Page, Wave
 from survey_app.safeguarding.hours import is_school_time
 from survey_app.safeguarding.rules import Mode, Tier
 from survey_app.survey import service
@@ -56,7 +60,7 @@ from survey_app.survey.forms import (
     question_form_class,
 )
 from survey_app.survey.help import help_contacts
-from survey_app.survey.models import Response, ResponseStatus
+from survey_app.survey.models import ResponseState, ResponseStatus
 
 bp = Blueprint("survey", __name__)
 
@@ -108,7 +112,7 @@ def _current_pass() -> service.StudentPass | None:
     return service.StudentPass(int(stored[0]), str(stored[1]))
 
 
-def _current_response() -> tuple[Response, Wave]:
+def _current_response() -> tuple[ResponseState, Wave]:
     response = service.response_for_pass(db.session(), _current_pass())
     return response, runtime.catalogue().wave(response.wave_key)
 
@@ -153,7 +157,7 @@ def code() -> str | HttpResponse | tuple[str, int]:
         return render_template("survey/code.html", form=form), status
 
     try:
-        student_pass = service.open_survey(
+        opened = service.open_survey(
             db.session(),
             form.code.data or "",
             runtime.settings().code_hash_key,
@@ -168,8 +172,9 @@ def code() -> str | HttpResponse | tuple[str, int]:
         # A fresh session for every student: nothing of the previous student on
         # this computer survives into the next one's.
         session.clear()
+        student_pass = opened.student_pass
         session["student"] = [student_pass.response_id, student_pass.browser_token]
-        return redirect(url_for("survey.resume"), 303)
+        return redirect(_page_url(opened.page), 303)
 
     g.code_refused = True
     return render_template("survey/code.html", form=form), 422
@@ -204,8 +209,9 @@ def introduction() -> str | HttpResponse:
     form = ConfirmForm()
     if form.validate_on_submit():
         if request.form.get("action") == "agree":
-            service.record_assent(db.session(), response)
-            return redirect(url_for("survey.resume"), 303)
+            response = service.record_assent(db.session(), response)
+            first = service.resume_page(db.session(), response, wave)
+            return redirect(_page_url(first), 303)
         if request.form.get("action") == "decline":
             return redirect(url_for("survey.decline"), 303)
     study = runtime.catalogue().studies[wave.study_id]
@@ -255,7 +261,8 @@ def question_page(page_key: str) -> str | HttpResponse | tuple[str, int]:
     if response.status is not ResponseStatus.IN_PROGRESS:
         return redirect(url_for("survey.resume"), 303)
     database = db.session()
-    page = service.page_for_student(database, response, wave, page_key)
+    visit = service.page_for_student(database, response, wave, page_key)
+    page = visit.page
 
     def with_saved_answers(refused: bool = False) -> tuple[str, int]:
         # Saved answers are read only when the page is shown, not on a save.
@@ -282,7 +289,7 @@ def question_page(page_key: str) -> str | HttpResponse | tuple[str, int]:
             database,
             response,
             wave,
-            page,
+            visit,
             answers_from(form, page),
             _safeguarding(wave),
         )
@@ -307,10 +314,11 @@ def help_page() -> str:
     """After a worrying answer: where to get help, calmly, then carry on."""
     response, wave = _current_response()
     study = runtime.catalogue().studies[wave.study_id]
-    student = service.student_for(db.session(), response)
     return render_template(
         "survey/help.html",
-        contacts=help_contacts(db.session(), student.school_id),
+        # Straight on to the next page: one redirect fewer for every student.
+        carry_on_url=_page_url(service.resume_page(db.session(), response, wave)),
+        contacts=help_contacts(db.session(), response.school_id),
         dsl_told=study.safeguarding.mode is Mode.DSL_ALERT,
         school_open=is_school_time(utcnow()),
         only_asked=request.args.get("asked") == "1",
@@ -370,9 +378,31 @@ def _render_question_page(
         chosen=chosen,
         message=message,
         page_count=len(wave.question_pages),
-        skip=SKIP,
+        questions_html=_questions_html,
     )
     return html, status
+
+
+def _questions_html(page: Page, chosen: dict[str, str], skip_label: str) -> Markup:
+    """Return the HTML of every item on ``page``, with ``chosen`` ticked."""
+    return Markup("").join(
+        _question_html(item, chosen.get(item.id), skip_label) for item in page.items
+    )
+
+
+@lru_cache(maxsize=4096)
+def _question_html(item: Item, chosen: str | None, skip_label: str) -> Markup:
+    """Return one item's HTML as the ``question`` macro draws it.
+
+    It depends only on the item, the option ticked and the language, so each
+    combination is drawn once and kept: drawing every radio button anew was
+    the costliest part of showing a page.
+    """
+    draw = get_template_attribute("macros.html", "question")
+    html = draw(item, item.options, chosen, SKIP, skip_label)
+    # Templates autoescape, so the macro's output is already escaped markup.
+    assert isinstance(html, Markup)
+    return html
 
 
 # Stopping ------------------------------------------------------------------
@@ -413,9 +443,8 @@ def end() -> str | HttpResponse:
         session.clear()
         flash(_("Thank you. The next student can type their code now."))
         return redirect(url_for("survey.code"), 303)
-    student = service.student_for(db.session(), response)
     return render_template(
         "survey/end.html",
         form=form,
-        contacts=help_contacts(db.session(), student.school_id),
+        contacts=help_contacts(db.session(), response.school_id),
     )
