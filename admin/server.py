@@ -33,4 +33,8 @@ class SurveyServer(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return create_app()
+        app = create_app()
+        # Each worker builds its own app after gunicorn forks, so each gets
+        # its own checkpoint thread.
+        app.extensions["survey_app.db"].checkpoint_in_background()
+        return app
