@@ -18,6 +18,7 @@ from survey_app.progress.service import completion_by_school
 from survey_app.rosters import service, uploads
 from survey_app.rosters.files import read_table
 from survey_app.runtime import catalogue
+from survey_app.safeguarding.worker import safeguarding_worker
 from survey_app.schools.models import OptOut, School, Student
 from survey_app.schools.roster import check_roster
 from survey_app.staff.models import Role
@@ -425,3 +426,23 @@ def test_unconfirmed_uploads_are_forgotten_after_a_few_hours(app, school, coordi
     with app.app_context(), db.begin() as session:
         names = session.scalars(select(uploads.RosterUpload.file_name)).all()
     assert names == ["new.csv"]
+
+
+def test_the_background_worker_forgets_stale_uploads_on_its_own(
+    app, school, coordinator
+):
+    # Nobody opens a class-list page again: the worker's round clears it.
+    with app.app_context(), db.begin() as session:
+        uploads.keep_upload(
+            session, school, coordinator, "recent.csv", class_list(*FIRST_LIST)
+        )
+        old = uploads.keep_upload(
+            session, school, coordinator, "old.csv", class_list(*FIRST_LIST)
+        )
+        # Made stale after the last upload, which would have cleared it.
+        old.uploaded_at = utcnow() - uploads.UPLOAD_LIFETIME * 2
+    with app.app_context():
+        safeguarding_worker(app).run_round()
+        with db.begin() as session:
+            names = session.scalars(select(uploads.RosterUpload.file_name)).all()
+    assert names == ["recent.csv"]

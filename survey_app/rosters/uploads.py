@@ -151,9 +151,8 @@ def discard_upload(session: Session, upload: RosterUpload) -> None:
 def remove_expired_uploads(session: Session) -> None:
     """Forget every upload left unconfirmed for longer than UPLOAD_LIFETIME.
 
-    Called whenever a class-list page is opened or a file uploaded. Nothing
-    calls it on a timer yet, so an abandoned upload stays in the database
-    (where no page shows it) until someone next opens a class-list page.
+    Called whenever a class-list page is opened or a file uploaded, and by
+    the background worker (``survey-app mail worker``) every round.
     """
     session.execute(
         delete(RosterUpload).where(

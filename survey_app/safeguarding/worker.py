@@ -1,5 +1,8 @@
 """The background worker: sends queued alert emails and escalates ignored alerts.
 
+Each round it also forgets class-list uploads that nobody confirmed in time,
+so that a file full of names does not wait for a coordinator to come back.
+
 It survives restarts because all its state is in the database: an email is
 claimed for a short lease, sent, then marked sent in one transaction. Failed
 sends are retried with growing pauses; every try is logged. Run it with
@@ -23,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from survey_app.config import Settings
 from survey_app.db import utcnow
+from survey_app.rosters.uploads import remove_expired_uploads
 from survey_app.safeguarding.hours import school_time_between
 from survey_app.safeguarding.models import (
     AlertState,
@@ -260,10 +264,12 @@ class Worker(threading.Thread):
         self.stopping = threading.Event()
 
     def run_round(self) -> None:
-        """Escalate what is overdue, then send what is due."""
+        """Escalate what is overdue, send what is due, forget stale uploads."""
         for policy in self.policies:
             escalate_ignored_alerts(self.session_factory, policy, self.sign_in_url)
         send_due_emails(self.session_factory, self.settings)
+        with self.session_factory.begin() as session:
+            remove_expired_uploads(session)
 
     def run(self) -> None:
         """Run rounds until stop() is called; a failed round is tried again later."""

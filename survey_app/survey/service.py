@@ -533,15 +533,14 @@ def save_page(
         {"response_id": response.id, "now": now},
     )
     session.commit()
-    if next_page.kind == "end":
+    if completing:
         logger.info("survey.completed response=%s", response.id)
     return Saved(next_page, help_for)
 
 
 # Conditional on the status, so a second computer's late save cannot undo a
-# completion or a withdrawal recorded in between. Plain SQL on the session's
-# connection, as for the submitted pages: this runs on every saved page. The
-# Response object in the session is not updated; the request ends here.
+# completion or a withdrawal recorded in between. Prebuilt, like the other
+# statements of the student pages: this runs on every saved page.
 _IN_PROGRESS = _RESPONSES.update().where(
     _RESPONSES.c.id == bindparam("response_id"),
     _RESPONSES.c.status == ResponseStatus.IN_PROGRESS,
