@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
+from survey_app import runtime
 from survey_app.db import db, utcnow
+from survey_app.safeguarding.rules import Mode
 from survey_app.schools.models import OptOut, Student
+from survey_app.scoring.models import ResponseScore
 from survey_app.survey import service
-from survey_app.survey.models import Answer, PageSubmission, Response, ResponseStatus
+from survey_app.survey.errors import StudentMayNotContinue
+from survey_app.survey.models import (
+    Answer,
+    PageSubmission,
+    Response,
+    ResponseState,
+    ResponseStatus,
+)
 from tests.student import Student as StudentAtComputer
 
 
@@ -158,3 +169,83 @@ def test_sixty_valid_codes_typed_from_one_address_in_a_minute_all_work(app, sett
         for code in codes.values()
     ]
     assert opened == ["/survey/introduction"] * 60
+
+
+# A page whose request started before the survey closed ------------------------
+
+
+def state_now(app) -> ResponseState:
+    """Return the response as a request starting now would read it."""
+    with app.app_context(), db.begin() as session:
+        response = session.scalars(select(Response)).one()
+        student = session.get(Student, response.student_id)
+        return ResponseState(
+            response.id,
+            response.student_id,
+            student.school_id,
+            response.wave_key,
+            response.status,
+        )
+
+
+def finish_saving(app, state: ResponseState, page_key: str) -> service.Saved:
+    """Finish saving a page (every item answered 0) for a request that read
+    the response as ``state`` when it started."""
+    with app.test_request_context():
+        wave = runtime.catalogue().wave(state.wave_key)
+        page = wave.question_page(page_key)
+        assert page is not None
+        session = db.session()
+        submitted = service.submitted_page_keys(session, state)
+        safeguarding = service.Safeguarding(wave.alert_rules, Mode.DSL_ALERT, "")
+        return service.save_page(
+            session,
+            state,
+            wave,
+            service.PageVisit(page, submitted),
+            {item.id: 0 for item in page.items},
+            safeguarding,
+        )
+
+
+def test_a_save_still_under_way_when_the_student_stopped_stores_nothing(app, codes):
+    student = halfway(app, codes["Okafor"])
+    started = state_now(app)  # the page's request has read the response...
+    student.open("/survey/stop")  # ...when another tab stops and deletes
+    student.submit("/survey/stop", {"action": "delete"})
+
+    with pytest.raises(StudentMayNotContinue):
+        finish_saving(app, started, "smfq")
+    assert count(app, Answer) == 0
+    assert count(app, PageSubmission) == 0
+    assert the_response(app).withdrawal_reason == "stopped_deleted"
+
+
+def test_a_second_click_on_finish_changes_nothing(app, codes):
+    student = halfway(app, codes["Okafor"])
+    for _ in range(10):
+        if student.page.path == "/survey/page/support":
+            break
+        student.carry_on() if student.on_help_page else student.answer()
+    assert student.page.path == "/survey/page/support"  # the last page
+    started = state_now(app)  # the second click's request has read the response
+    assert student.answer().path in ("/survey/end", "/survey/help")
+    finished = the_response(app)
+    scores = count(app, ResponseScore)
+
+    saved = finish_saving(app, started, "support")
+    assert saved.next_page.kind == "end"
+    assert the_response(app).completed_at == finished.completed_at
+    assert count(app, ResponseScore) == scores
+
+
+def test_answers_erased_during_the_survey_stop_it_at_the_next_page(app, codes):
+    student = halfway(app, codes["Okafor"])
+    with app.app_context(), db.begin() as session:
+        response = session.scalars(select(Response)).one()
+        response.status = ResponseStatus.WITHDRAWN
+        response.withdrawal_reason = "erased_on_request"
+
+    page = student.open("/survey")
+    assert page.status == 403
+    assert "This code can't be used. Please ask your teacher." in page

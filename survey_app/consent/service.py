@@ -189,13 +189,16 @@ def erase_answers_on_request(
         session.scalars(select(Response).where(Response.student_id == student.id))
     )
     ids = [response.id for response in responses]
-    erased = session.execute(delete(Answer).where(Answer.response_id.in_(ids))).rowcount
-    session.execute(delete(PageSubmission).where(PageSubmission.response_id.in_(ids)))
     now = utcnow()
     for response in responses:
         response.status = ResponseStatus.WITHDRAWN
         response.withdrawn_at = response.withdrawn_at or now
         response.withdrawal_reason = "erased_on_request"
+    # Withdrawn first: that takes the responses' locks, so a page being saved
+    # at this moment either finishes before (and is erased) or is refused.
+    session.flush()
+    erased = session.execute(delete(Answer).where(Answer.response_id.in_(ids))).rowcount
+    session.execute(delete(PageSubmission).where(PageSubmission.response_id.in_(ids)))
     record(
         session,
         "answers.erased",

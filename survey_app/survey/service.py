@@ -259,7 +259,9 @@ def response_for_pass(
         raise NoStudentSession()
     if not secrets.compare_digest(row.browser_token, student_pass.browser_token):
         raise SessionTakenOver()
-    if row.stopped:
+    if row.stopped or row.status is ResponseStatus.WITHDRAWN:
+        # Withdrawn with the pass still in the browser: the school erased the
+        # answers on request while the student was taking the survey.
         logger.info("survey.stopped_by_school response=%s", row.id)
         raise StudentMayNotContinue()
     return ResponseState(
@@ -493,6 +495,15 @@ def save_page(
     page = visit.page
     _check_answers(page, answers)
     now = utcnow()
+    # First, and only while the response is still in progress: this takes the
+    # response's write lock, so a stop, an erasure or a second click on
+    # "Finish" is either wholly before this save or waits for it to end.
+    still_open = session.connection().execute(
+        _TOUCH_RESPONSE, {"response_id": response.id, "now": now}
+    )
+    if still_open.rowcount != 1:
+        session.rollback()
+        return Saved(_page_after_a_closed_save(session, response, wave))
 
     rows = [
         {
@@ -525,22 +536,37 @@ def save_page(
     )
 
     next_page = resume_page(session, response, wave, visit.submitted | {page.key})
-    completing = next_page.kind == "end"
-    if completing:
+    if next_page.kind == "end":
         store_scores(session, response, wave)
-    session.connection().execute(
-        _COMPLETE_RESPONSE if completing else _TOUCH_RESPONSE,
-        {"response_id": response.id, "now": now},
-    )
-    session.commit()
-    if completing:
+        session.connection().execute(
+            _COMPLETE_RESPONSE, {"response_id": response.id, "now": now}
+        )
         logger.info("survey.completed response=%s", response.id)
+    session.commit()
     return Saved(next_page, help_for)
 
 
-# Conditional on the status, so a second computer's late save cannot undo a
-# completion or a withdrawal recorded in between. Prebuilt, like the other
-# statements of the student pages: this runs on every saved page.
+def _page_after_a_closed_save(
+    session: Session, response: ResponseState, wave: Wave
+) -> Page:
+    """Return where a save goes when its response closed while it was sent.
+
+    A response completed in the meantime (a double click on "Finish") goes
+    to the end page; one withdrawn or erased stops the student.
+    """
+    status = (
+        session.connection()
+        .execute(select(_RESPONSES.c.status).where(_RESPONSES.c.id == response.id))
+        .scalar_one()
+    )
+    if status is not ResponseStatus.COMPLETED:
+        raise StudentMayNotContinue()
+    return wave.pages[-1]
+
+
+# Conditional on the status, so a late save cannot undo a completion or a
+# withdrawal recorded in between. Prebuilt, like the other statements of the
+# student pages: these run on every saved page.
 _IN_PROGRESS = _RESPONSES.update().where(
     _RESPONSES.c.id == bindparam("response_id"),
     _RESPONSES.c.status == ResponseStatus.IN_PROGRESS,

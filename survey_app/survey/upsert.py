@@ -33,7 +33,9 @@ def _upsert_statement(
 
 @cache
 def _insert_ignoring_statement(dialect: str, table: Table) -> Insert:
-    return _insert(dialect, table).on_conflict_do_nothing()
+    # psycopg reports no row count for this statement unless asked to keep it.
+    statement: Insert = _insert(dialect, table).on_conflict_do_nothing()
+    return statement.execution_options(preserve_rowcount=True)
 
 
 def upsert(
@@ -60,8 +62,8 @@ def insert_ignoring_duplicates(
 ) -> bool:
     """Insert ``rows``, leaving alone any that already exist.
 
-    Returns whether any row was new: reliable for a single row, which both
-    databases count exactly.
+    Returns whether any row was new: exact for a single row, on both
+    databases.
     """
     if not rows:
         return False
