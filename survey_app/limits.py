@@ -76,29 +76,12 @@ def code_was_refused(_response: Response) -> bool:
 
 limiter = Limiter(key_func=address_key)
 
-#: The views that carry a limit. Only they are limited, so every other request
-#: skips the limiter's work (a sizeable share of a question page's cost).
-_LIMITED_VIEWS: set[Callable[..., Any]] = set()
-
-
-@limiter.request_filter
-def _not_limited() -> bool:
-    view = current_app.view_functions.get(request.endpoint or "")
-    return view not in _LIMITED_VIEWS
-
 
 def limit_failed_posts(
     rate: str, key_func: Callable[[], str], failed: Callable[[Response], bool]
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Limit a form's POSTs to ``rate`` per key, counting only failed attempts."""
-    limit = limiter.limit(rate, key_func=key_func, methods=["POST"], deduct_when=failed)
-
-    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        limited = limit(view)
-        _LIMITED_VIEWS.add(limited)
-        return limited
-
-    return decorate
+    return limiter.limit(rate, key_func=key_func, methods=["POST"], deduct_when=failed)
 
 
 def init_app(app: Flask) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from survey_app.db import Database, db, utcnow
 from survey_app.schools.models import School
-from survey_app.survey.upsert import insert_ignoring_duplicates
+from survey_app.survey.upsert import insert_if_new
 
 
 def test_sqlite_log_reaches_the_database_file_without_any_request(tmp_path: Path):
@@ -62,7 +62,7 @@ def test_an_ignored_duplicate_is_told_apart_from_a_new_row(app):
     def insert(urn: str) -> bool:
         with app.app_context(), db.begin() as session:
             row = {"urn": urn, "name": "Made-up School", "created_at": utcnow()}
-            return insert_ignoring_duplicates(session, School, [row])
+            return insert_if_new(session, School, row)
 
     assert insert("999001") is True
     assert insert("999001") is False

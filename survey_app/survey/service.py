@@ -49,7 +49,7 @@ from survey_app.survey.models import (
     ResponseState,
     ResponseStatus,
 )
-from survey_app.survey.upsert import insert_ignoring_duplicates, upsert
+from survey_app.survey.upsert import insert_if_new, upsert
 
 logger = logging.getLogger(__name__)
 
@@ -519,10 +519,10 @@ def save_page(
     upsert(session, Answer, rows, ["response_id", "item_id"])
     # Asked inside this transaction, after the answers took their write lock:
     # of two simultaneous submits of one page, exactly one is the first.
-    first_time = insert_ignoring_duplicates(
+    first_time = insert_if_new(
         session,
         PageSubmission,
-        [{"response_id": response.id, "page_key": page.key, "submitted_at": now}],
+        {"response_id": response.id, "page_key": page.key, "submitted_at": now},
     )
     help_for = raise_alerts(
         session,

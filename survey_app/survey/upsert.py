@@ -59,17 +59,17 @@ def upsert(
 
 def insert_ignoring_duplicates(
     session: Session, model: Any, rows: Sequence[dict[str, Any]]
-) -> bool:
-    """Insert ``rows``, leaving alone any that already exist.
+) -> None:
+    """Insert ``rows``, leaving alone any that already exist."""
+    if rows:
+        connection = session.connection()
+        statement = _insert_ignoring_statement(connection.dialect.name, model.__table__)
+        connection.execute(statement, rows)
 
-    Returns whether any row was new: exact for a single row, on both
-    databases.
-    """
-    if not rows:
-        return False
+
+def insert_if_new(session: Session, model: Any, row: dict[str, Any]) -> bool:
+    """Insert ``row`` unless it already exists; return whether it was new."""
     connection = session.connection()
     statement = _insert_ignoring_statement(connection.dialect.name, model.__table__)
-    if len(rows) == 1:
-        return connection.execute(statement, rows[0]).rowcount > 0
-    connection.execute(statement, rows)
-    return True
+    # One row, so both databases count it exactly.
+    return connection.execute(statement, row).rowcount > 0
