@@ -102,3 +102,21 @@ def test_student_pages_show_no_unmarked_text(pseudo_app, school, settings):
 
     assert {page: texts for page, texts in seen.items() if texts} == {}
     assert len(seen) == 11
+
+
+def test_template_messages_are_translated_with_their_values_escaped(pseudo_app):
+    template = pseudo_app.jinja_env.from_string(
+        '{{ _("Page %(number)s of %(count)s", number=number, count=4) }} '
+        '{{ _("Wellbeing survey") }} {{ _("Wellbeing survey") }}'
+    )
+    with pseudo_app.test_request_context():
+        shown = template.render(number="<b>2</b>")
+    assert shown == (
+        "⟦Page &lt;b&gt;2&lt;/b&gt; of 4⟧ ⟦Wellbeing survey⟧ ⟦Wellbeing survey⟧"
+    )
+
+
+def test_a_message_is_always_a_format_string(app):
+    template = app.jinja_env.from_string('{{ _("100%% of <em>you</em>") }}')
+    with app.test_request_context():
+        assert template.render() == "100% of <em>you</em>"

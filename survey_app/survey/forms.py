@@ -8,11 +8,13 @@ validate what comes back.
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms import Field, StringField
+from wtforms.utils import unset_value
+from wtforms.validators import InputRequired, Length, StopValidation
 
 from survey_app.questionnaires.definitions import Page
 
@@ -36,32 +38,73 @@ class ConfirmForm(FlaskForm):
     """A page whose only input is which button was pressed."""
 
 
+class PageAnswers(Field):
+    """Every answer on one question page: an option's code, or skipped.
+
+    One field for the whole page rather than a RadioField per item: the
+    page's radio buttons are drawn by a macro, so per-item fields would only
+    repeat the same check, and building a dozen of them cost a saved page
+    about a tenth of its time. ``data`` maps each item's id to its code, or
+    to None when the item was skipped or left blank.
+    """
+
+    def __init__(self, page: Page, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.page = page
+        self.data: dict[str, int | None] = {}
+        self._codes = _accepted_values(page)
+        self._refused: list[str] = []
+
+    def process(
+        self,
+        formdata: Any,
+        data: Any = unset_value,
+        extra_filters: Any = None,
+    ) -> None:
+        """Read each item's choice from the submitted form."""
+        self.process_errors = []
+        self.raw_data = []
+        self.data = {}
+        self._refused = []
+        for item_id, codes in self._codes.items():
+            value = formdata.get(item_id) if formdata is not None else None
+            if value in (None, "", SKIP):
+                self.data[item_id] = None
+            elif value in codes:
+                self.data[item_id] = codes[value]
+            else:
+                self._refused.append(item_id)
+
+    def pre_validate(self, form: Any) -> None:
+        """Refuse the page if any item's value was not one of its options."""
+        if self._refused:
+            raise StopValidation(_("Not one of the answers."))
+
+
+@cache
+def _accepted_values(page: Page) -> dict[str, dict[str, int]]:
+    """Return each item's options as the browser sends them, with their codes."""
+    return {item.id: {str(code): code for code in item.codes} for item in page.items}
+
+
+class QuestionForm(FlaskForm):
+    """The base of every question page's form."""
+
+    class Meta:
+        # The app's CSRF protection checks every POST's token before any view
+        # runs. A form token made here would be thrown away: a saved page
+        # redirects, and a page shown again draws its token in the template.
+        csrf = False
+
+
 @cache
 def question_form_class(page: Page) -> type[FlaskForm]:
     """Return the form class that checks one question page's answers.
 
     Built once per page and kept, since pages never change while the app runs.
     """
-    fields = {}
-    for item in page.items:
-        allowed = [str(code) for code in sorted(item.codes)] + [SKIP]
-        fields[item.id] = RadioField(
-            item.text,
-            choices=allowed,
-            validate_choice=False,
-            # Left blank counts as skipped; anything else must be an option.
-            validators=[
-                Optional(),
-                AnyOf(allowed, message=_("Not one of the answers.")),
-            ],
-        )
-    return type(f"QuestionForm_{page.key}", (FlaskForm,), fields)
-
-
-def answers_from(form: FlaskForm, page: Page) -> dict[str, int | None]:
-    """Return the checked answers of a question form: a code, or None if skipped."""
-    answers: dict[str, int | None] = {}
-    for item in page.items:
-        value = form[item.id].data
-        answers[item.id] = None if value in (None, "", SKIP) else int(value)
-    return answers
+    return type(
+        f"QuestionForm_{page.key}",
+        (QuestionForm,),
+        {"answers": PageAnswers(page, label=page.key)},
+    )

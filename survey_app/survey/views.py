@@ -56,7 +56,6 @@ from survey_app.survey.forms import (
     SKIP,
     CodeForm,
     ConfirmForm,
-    answers_from,
     question_form_class,
 )
 from survey_app.survey.help import help_contacts
@@ -266,7 +265,7 @@ def question_page(page_key: str) -> str | HttpResponse | tuple[str, int]:
 
     def with_saved_answers(refused: bool = False) -> tuple[str, int]:
         # Saved answers are read only when the page is shown, not on a save.
-        saved = service.saved_answers(database, response, page)
+        saved = service.saved_answers(database, response, visit)
         if not refused:
             return _render_question_page(wave, page, _as_choices(saved))
         message = _(
@@ -290,7 +289,7 @@ def question_page(page_key: str) -> str | HttpResponse | tuple[str, int]:
             response,
             wave,
             visit,
-            answers_from(form, page),
+            form.answers.data,
             _safeguarding(wave),
         )
     except InvalidAnswers:
