@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from survey_app import runtime
 from survey_app.db import db, utcnow
@@ -21,6 +21,7 @@ from survey_app.survey.models import (
     ResponseState,
     ResponseStatus,
 )
+from tests import factories
 from tests.student import Student as StudentAtComputer
 
 
@@ -113,6 +114,45 @@ def test_a_code_in_use_cannot_be_opened_on_a_second_computer(app, codes):
 
     # The first computer carries on undisturbed.
     assert first.answer().path == "/survey/page/gad7"
+
+
+def test_a_code_typed_on_two_computers_at_the_same_moment_opens_one_response(
+    app, codes
+):
+    # The other computer starts the response between this one's look-up of
+    # the code and its own start of the response.
+    def other_computer_starts_first(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("INSERT INTO responses") and not started:
+            started.append(True)
+            with db.engine.begin() as other:
+                other.execute(
+                    Response.__table__.insert().values(
+                        student_id=student_id,
+                        wave_key=factories.BASELINE,
+                        status=ResponseStatus.AWAITING_ASSENT,
+                        browser_token="t" * 43,
+                        held_by_computer="another computer",
+                        created_at=utcnow(),
+                        last_active_at=utcnow(),
+                    )
+                )
+
+    started: list[bool] = []
+    with app.app_context(), db.begin() as session:
+        student_id = session.scalar(
+            select(Student.id).where(Student.legal_surname == "Okafor")
+        )
+    event.listen(db.engine, "before_cursor_execute", other_computer_starts_first)
+    try:
+        page = StudentAtComputer(app.test_client()).type_code(codes["Okafor"])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", other_computer_starts_first)
+
+    assert started
+    assert page.status == 422
+    assert "being used on another computer. Please ask your teacher" in page
+    assert count(app, Response) == 1
+    assert the_response(app).elsewhere_attempt_at is not None
 
 
 def test_after_the_teacher_releases_it_the_code_moves_to_another_computer(app, codes):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from survey_app.questionnaires.definitions import Wave
@@ -15,6 +15,11 @@ from survey_app.survey.upsert import insert_ignoring_duplicates
 
 logger = logging.getLogger(__name__)
 
+# Prebuilt, on the session's connection: it runs as each student finishes.
+_ANSWERS = select(Answer.__table__.c.item_id, Answer.__table__.c.value).where(
+    Answer.__table__.c.response_id == bindparam("response_id")
+)
+
 
 def store_scores(
     session: Session, response: Response | ResponseState, wave: Wave
@@ -24,13 +29,8 @@ def store_scores(
     Scores already stored under the same scoring version are left alone, so
     this is safe to run twice. Returns how many scores were computed.
     """
-    answers = dict(
-        session.execute(
-            select(Answer.item_id, Answer.value).where(
-                Answer.response_id == response.id
-            )
-        ).all()
-    )
+    rows = session.connection().execute(_ANSWERS, {"response_id": response.id})
+    answers = {item_id: value for item_id, value in rows}
     results = score_wave(wave, answers)
     insert_ignoring_duplicates(
         session,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from survey_app.safeguarding.models import SchoolContact
@@ -36,13 +36,15 @@ def help_contacts(session: Session, school_id: int | None) -> list[HelpContact]:
     """Return the help contacts to show a student: their school's own first."""
     own: list[HelpContact] = []
     if school_id is not None:
-        query = (
-            select(SchoolContact)
-            .where(SchoolContact.school_id == school_id)
-            .order_by(SchoolContact.position, SchoolContact.id)
-        )
-        own = [
-            HelpContact(contact.name, contact.how, _("At school"))
-            for contact in session.scalars(query)
-        ]
+        rows = session.connection().execute(_SCHOOL_CONTACTS, {"school_id": school_id})
+        own = [HelpContact(name, how, _("At school")) for name, how in rows]
     return own + list(NATIONAL_CONTACTS)
+
+
+# Prebuilt, on the session's connection: shown at the end of every survey.
+_CONTACTS = SchoolContact.__table__
+_SCHOOL_CONTACTS = (
+    select(_CONTACTS.c.name, _CONTACTS.c.how)
+    .where(_CONTACTS.c.school_id == bindparam("school_id"))
+    .order_by(_CONTACTS.c.position, _CONTACTS.c.id)
+)

@@ -12,9 +12,10 @@ import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, or_, select
+from sqlalchemy import Row, and_, bindparam, delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -95,114 +96,141 @@ def open_survey(
     NoSittingOpen or CodeInUseElsewhere.
     """
     code_hash = hash_code(normalise_code(typed_code), code_hash_key)
-    access = session.scalars(
-        select(AccessCode).where(AccessCode.code_hash == code_hash)
-    ).one_or_none()
-    if access is None:
+    code = (
+        session.connection()
+        .execute(_CODE_QUERY, {"code_hash": code_hash})
+        .one_or_none()
+    )
+    if code is None:
         logger.info("survey.code_refused reason=unknown")
         raise UnknownCode()
-    _check_student_may_take_part(session, access)
-    _check_wave_is_open(session, access, catalogue)
-
-    response = _response_for(session, access)
-    if response.status is ResponseStatus.COMPLETED:
-        logger.info("survey.code_refused reason=completed response=%s", response.id)
-        raise CodeAlreadyUsed()
-    if response.status is ResponseStatus.WITHDRAWN:
-        logger.info("survey.code_refused reason=withdrawn response=%s", response.id)
+    if code.not_usable:
+        logger.info("survey.code_refused reason=not_usable code_row=%s", code.id)
         raise CodeNotUsable()
+    wave = catalogue.wave(code.wave_key)
+    _check_wave_is_open(session, code, wave, catalogue)
 
     computer = hmac.new(
         code_hash_key.encode(), computer_id.encode(), hashlib.sha256
     ).hexdigest()
-    now = utcnow()
-    if (
-        response.held_by_computer not in (None, computer)
-        and now - response.last_active_at < COMPUTER_HOLD
-    ):
-        # Shown in the teacher's room view, next to a button to release it.
-        response.elsewhere_attempt_at = now
-        session.commit()
-        logger.info("survey.code_refused reason=in_use response=%s", response.id)
-        raise CodeInUseElsewhere()
-
     # A new token means any other tab still showing this survey can no longer
     # save into it.
-    response.browser_token = secrets.token_urlsafe(32)
-    response.held_by_computer = computer
-    response.last_active_at = now
-    page = resume_page(session, response, catalogue.wave(access.wave_key))
-    session.commit()
-    logger.info("survey.opened response=%s", response.id)
-    return OpenedSurvey(StudentPass(response.id, response.browser_token), page)
-
-
-def _check_student_may_take_part(session: Session, access: AccessCode) -> None:
-    student = access.student
-    opted_out = session.scalar(
-        select(
-            exists().where(
-                OptOut.student_id == student.id, OptOut.reversed_at.is_(None)
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    started_id = None
+    if code.response_id is None:
+        started_id = _start_response(session, code, token, computer, now)
+        if started_id is None:
+            # Typed on two computers at the same moment: both must end up in
+            # the one response the other started, never in two.
+            code = (
+                session.connection()
+                .execute(_CODE_QUERY, {"code_hash": code_hash})
+                .one()
             )
+    if started_id is not None:
+        response_id, status = started_id, ResponseStatus.AWAITING_ASSENT
+    else:
+        response_id, status = code.response_id, code.status
+        _check_response_can_open(session, code, computer, now)
+        session.connection().execute(
+            _HOLD_RESPONSE,
+            {
+                "response_id": response_id,
+                "token": token,
+                "computer": computer,
+                "now": now,
+            },
         )
+
+    state = ResponseState(
+        response_id, code.student_id, code.school_id, code.wave_key, status
     )
-    if access.revoked_at is not None or student.left_at is not None or opted_out:
-        logger.info("survey.code_refused reason=not_usable code_row=%s", access.id)
+    page = resume_page(session, state, wave)
+    session.commit()
+    logger.info("survey.opened response=%s", response_id)
+    return OpenedSurvey(StudentPass(response_id, token), page)
+
+
+def _check_response_can_open(
+    session: Session, code: Row[Any], computer: str, now: datetime
+) -> None:
+    """Refuse a response already finished or withdrawn, or in use elsewhere."""
+    if code.status is ResponseStatus.COMPLETED:
+        logger.info(
+            "survey.code_refused reason=completed response=%s", code.response_id
+        )
+        raise CodeAlreadyUsed()
+    if code.status is ResponseStatus.WITHDRAWN:
+        logger.info(
+            "survey.code_refused reason=withdrawn response=%s", code.response_id
+        )
         raise CodeNotUsable()
+    if (
+        code.held_by_computer not in (None, computer)
+        and now - code.last_active_at < COMPUTER_HOLD
+    ):
+        # Shown in the teacher's room view, next to a button to release it.
+        session.connection().execute(
+            _RESPONSES.update()
+            .where(_RESPONSES.c.id == code.response_id)
+            .values(elsewhere_attempt_at=now)
+        )
+        session.commit()
+        logger.info("survey.code_refused reason=in_use response=%s", code.response_id)
+        raise CodeInUseElsewhere()
 
 
 def _check_wave_is_open(
-    session: Session, access: AccessCode, catalogue: Catalogue
+    session: Session, code: Row[Any], wave: Wave, catalogue: Catalogue
 ) -> None:
     """Refuse codes outside the wave's window, or outside a sitting if required."""
-    wave = catalogue.wave(access.wave_key)
     if not wave.is_open_on(utcnow().astimezone(LONDON).date()):
-        logger.info("survey.code_refused reason=wave_closed code_row=%s", access.id)
+        logger.info("survey.code_refused reason=wave_closed code_row=%s", code.id)
         raise SurveyClosed()
     if not catalogue.studies[wave.study_id].require_open_sitting:
         return
-    student = access.student
     sitting_open = session.scalar(
         select(
             exists().where(
-                Sitting.school_id == student.school_id,
+                Sitting.school_id == code.school_id,
                 Sitting.wave_key == wave.key,
                 Sitting.closed_at.is_(None),
                 SittingGroup.sitting_id == Sitting.id,
-                SittingGroup.form_group == student.form_group,
+                SittingGroup.form_group == code.form_group,
             )
         )
     )
     if not sitting_open:
-        logger.info("survey.code_refused reason=no_sitting code_row=%s", access.id)
+        logger.info("survey.code_refused reason=no_sitting code_row=%s", code.id)
         raise NoSittingOpen()
 
 
-def _response_for(session: Session, access: AccessCode) -> Response:
-    """Return the student's response to the code's wave, starting it if needed."""
-    query = select(Response).where(
-        Response.student_id == access.student_id,
-        Response.wave_key == access.wave_key,
-    )
-    response = session.scalars(query).one_or_none()
-    if response is not None:
-        return response
+def _start_response(
+    session: Session, code: Row[Any], token: str, computer: str, now: datetime
+) -> int | None:
+    """Start the student's response to the code's wave, held by this computer.
 
-    response = Response(
-        student_id=access.student_id,
-        wave_key=access.wave_key,
-        status=ResponseStatus.AWAITING_ASSENT,
-        browser_token=secrets.token_urlsafe(32),
-    )
-    session.add(response)
+    Returns its id, or None if another computer started it at the same moment
+    (the transaction is then rolled back: it had only read).
+    """
     try:
-        session.flush()
+        started = session.connection().execute(
+            _RESPONSES.insert().values(
+                student_id=code.student_id,
+                wave_key=code.wave_key,
+                status=ResponseStatus.AWAITING_ASSENT,
+                browser_token=token,
+                held_by_computer=computer,
+                created_at=now,
+                last_active_at=now,
+            )
+        )
     except IntegrityError:
-        # The same code was entered on two computers at the same moment: both
-        # must end up in the one response, never in two.
         session.rollback()
-        return session.scalars(query).one()
-    return response
+        return None
+    (response_id,) = started.inserted_primary_key
+    return int(response_id)
 
 
 # Student pages read and write responses with plain SQL statements, built once
@@ -224,6 +252,48 @@ _STOPPED = or_(
         _CODES.c.wave_key == _RESPONSES.c.wave_key,
         _CODES.c.revoked_at.is_not(None),
     ),
+)
+# What a typed code opens, in one query: the code, its student, whether
+# anything stops them taking part, and their response to the code's wave if
+# it was started before.
+_CODE_QUERY = (
+    select(
+        _CODES.c.id,
+        _CODES.c.student_id,
+        _CODES.c.wave_key,
+        _STUDENTS.c.school_id,
+        _STUDENTS.c.form_group,
+        or_(
+            _CODES.c.revoked_at.is_not(None),
+            _STUDENTS.c.left_at.is_not(None),
+            exists().where(
+                _OPT_OUTS.c.student_id == _CODES.c.student_id,
+                _OPT_OUTS.c.reversed_at.is_(None),
+            ),
+        ).label("not_usable"),
+        _RESPONSES.c.id.label("response_id"),
+        _RESPONSES.c.status,
+        _RESPONSES.c.held_by_computer,
+        _RESPONSES.c.last_active_at,
+    )
+    .join(_STUDENTS, _STUDENTS.c.id == _CODES.c.student_id)
+    .outerjoin(
+        _RESPONSES,
+        and_(
+            _RESPONSES.c.student_id == _CODES.c.student_id,
+            _RESPONSES.c.wave_key == _CODES.c.wave_key,
+        ),
+    )
+    .where(_CODES.c.code_hash == bindparam("code_hash"))
+)
+_HOLD_RESPONSE = (
+    _RESPONSES.update()
+    .where(_RESPONSES.c.id == bindparam("response_id"))
+    .values(
+        browser_token=bindparam("token"),
+        held_by_computer=bindparam("computer"),
+        last_active_at=bindparam("now"),
+    )
 )
 _PASS_QUERY = (
     select(
@@ -441,13 +511,17 @@ _SAVED_ANSWERS_QUERY = select(_ANSWERS.c.item_id, _ANSWERS.c.value).where(
 
 
 def saved_answers(
-    session: Session, response: ResponseState, page: Page
+    session: Session, response: ResponseState, visit: PageVisit
 ) -> dict[str, int | None]:
-    """Return the answers already saved for the items on ``page``."""
+    """Return the answers already saved for the items on the page visited."""
+    # A page's answers are saved in the same transaction as its submission,
+    # and erased with it, so a page never submitted has none to read.
+    if visit.page.key not in visit.submitted:
+        return {}
     # All of the response's answers (a few dozen at most) are read with one
     # prebuilt statement and the page's picked out here: cheaper than
     # building an IN list of the page's items for every page shown.
-    on_page = {item.id for item in page.items}
+    on_page = {item.id for item in visit.page.items}
     rows = session.connection().execute(
         _SAVED_ANSWERS_QUERY, {"response_id": response.id}
     )
