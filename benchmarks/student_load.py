@@ -578,10 +578,11 @@ class Behaviour:
 class Pacer:
     """Sends one seat's forms on a schedule, as students reading steadily do.
 
-    Each form goes out ``interval`` seconds (on average) after the seat's
-    previous one, however long the server took, so the load offered stays
-    the same when the server slows down; with no interval, forms go out as
-    soon as their page arrives.
+    Each form is due ``interval`` seconds (on average) after the seat's
+    previous one was due, however long the server took, so the load offered
+    stays the same when the server slows down; a seat only ever waits for
+    its own page, as a student does. With no interval, forms go out as soon
+    as their page arrives.
     """
 
     interval: float
@@ -598,9 +599,10 @@ class Pacer:
             self.next_send = now + self.chooser.uniform(0, self.interval)
         if self.next_send > now:
             await asyncio.sleep(self.next_send - now)
-        # A seat that fell behind does not rush to catch up.
-        due = max(self.next_send, now)
-        self.next_send = due + self.interval * self.chooser.uniform(0.5, 1.5)
+        # A seat that fell behind sends at once and keeps to its schedule:
+        # were it to start the schedule afresh, a slower server would be
+        # offered less work, and would look better than it is.
+        self.next_send += self.interval * self.chooser.uniform(0.5, 1.5)
 
 
 async def take_survey(
