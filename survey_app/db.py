@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask, g
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -86,7 +86,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Database:
-    """Owns the engine and hands each request its own session."""
+    """Owns the engine and hands each request its own session or connection."""
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
@@ -105,6 +105,19 @@ class Database:
             assert self.session_factory is not None, "init_app was not called"
             g.db_session = self.session_factory()
         return g.db_session
+
+    def connection(self) -> Connection:
+        """Return the plain database connection of the current request.
+
+        The student pages work on this, with prebuilt SQL statements: they
+        run for every page of every student, and the ORM's unit of work cost
+        them more than their queries. Commit explicitly; anything left
+        uncommitted is rolled back when the request ends.
+        """
+        if "db_connection" not in g:
+            assert self.engine is not None, "init_app was not called"
+            g.db_connection = self.engine.connect()
+        return g.db_connection
 
     @contextmanager
     def begin(self) -> Iterator[Session]:
@@ -139,6 +152,9 @@ class Database:
         session = g.pop("db_session", None)
         if session is not None:
             session.close()
+        connection = g.pop("db_connection", None)
+        if connection is not None:
+            connection.close()
 
 
 db = Database()

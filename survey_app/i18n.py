@@ -9,8 +9,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from babel import Locale
 from babel.support import NullTranslations
-from flask import Flask, g
+from flask import Flask, current_app
 from flask_babel import Babel, get_translations
 from jinja2.nodes import EvalContext
 from jinja2.utils import pass_eval_context
@@ -21,13 +22,17 @@ babel = Babel()
 
 def init_app(app: Flask) -> None:
     """Serve pages in BABEL_DEFAULT_LOCALE (British English) until more exist."""
-    babel.init_app(app)
-    # Flask-Babel chooses the locale and loads its catalogue; templates then
-    # ask for the request's catalogue once, not again for every sentence (a
-    # page has dozens, and each lookup cost more than the translation).
+    # One language per app, read once: Flask-Babel would otherwise parse the
+    # setting again for every request. Choosing it per request would mean
+    # looking up the catalogue per request again, in _app_translations.
+    language = Locale.parse(app.config["BABEL_DEFAULT_LOCALE"])
+    babel.init_app(app, locale_selector=lambda: language)
+    # Flask-Babel loads the language's catalogue; templates then take it
+    # from the app, not from Flask-Babel for every sentence (a page has
+    # dozens, and each lookup cost more than the translation).
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda string: _request_translations().ugettext(string),
-        ngettext=lambda singular, plural, n: _request_translations().ungettext(
+        gettext=lambda string: _app_translations().ugettext(string),
+        ngettext=lambda singular, plural, n: _app_translations().ungettext(
             singular, plural, n
         ),
         newstyle=True,
@@ -37,11 +42,16 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext)
 
 
-def _request_translations() -> NullTranslations:
-    translations: NullTranslations | None = g.get("translations")
+def _app_translations() -> NullTranslations:
+    # Every request of an app is served in its one language (see init_app),
+    # so its catalogue is looked up once and kept with the app.
+    translations: NullTranslations | None = current_app.extensions.get(_CATALOGUE)
     if translations is None:
-        translations = g.translations = get_translations()
+        translations = current_app.extensions[_CATALOGUE] = get_translations()
     return translations
+
+
+_CATALOGUE = "survey_app.catalogue_of_messages"
 
 
 @pass_eval_context
@@ -55,7 +65,7 @@ def _template_gettext(
     """
     # Catalogue messages are the project's own text, trusted as markup just as
     # Jinja's i18n extension trusts them; only the variables are escaped.
-    translations = _request_translations()
+    translations = _app_translations()
     if not eval_context.autoescape:
         return translations.ugettext(string) % variables
     if variables:

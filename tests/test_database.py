@@ -62,7 +62,7 @@ def test_an_ignored_duplicate_is_told_apart_from_a_new_row(app):
     def insert(urn: str) -> bool:
         with app.app_context(), db.begin() as session:
             row = {"urn": urn, "name": "Made-up School", "created_at": utcnow()}
-            return insert_if_new(session, School, row)
+            return insert_if_new(session.connection(), School, row)
 
     assert insert("999001") is True
     assert insert("999001") is False

@@ -218,14 +218,8 @@ def state_now(app) -> ResponseState:
     """Return the response as a request starting now would read it."""
     with app.app_context(), db.begin() as session:
         response = session.scalars(select(Response)).one()
-        student = session.get(Student, response.student_id)
-        return ResponseState(
-            response.id,
-            response.student_id,
-            student.school_id,
-            response.wave_key,
-            response.status,
-        )
+        student_pass = service.StudentPass(response.id, response.browser_token)
+        return service.response_for_pass(session.connection(), student_pass)
 
 
 def finish_saving(app, state: ResponseState, page_key: str) -> service.Saved:
@@ -235,14 +229,12 @@ def finish_saving(app, state: ResponseState, page_key: str) -> service.Saved:
         wave = runtime.catalogue().wave(state.wave_key)
         page = wave.question_page(page_key)
         assert page is not None
-        session = db.session()
-        submitted = service.submitted_page_keys(session, state)
         safeguarding = service.Safeguarding(wave.alert_rules, Mode.DSL_ALERT, "")
         return service.save_page(
-            session,
+            db.connection(),
             state,
             wave,
-            service.PageVisit(page, submitted),
+            page,
             {item.id: 0 for item in page.items},
             safeguarding,
         )

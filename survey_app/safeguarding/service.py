@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from survey_app.audit.service import record
@@ -49,7 +50,7 @@ def triggered_rules(
 
 
 def raise_alerts(
-    session: Session,
+    connection: Connection,
     response: ResponseState,
     page: Page,
     answers: Mapping[str, int | None],
@@ -76,15 +77,11 @@ def raise_alerts(
 
     existing = {}
     if resubmitted:
-        existing = {
-            alert.rule_id: alert
-            for alert in session.scalars(
-                select(SafeguardingAlert).where(
-                    SafeguardingAlert.response_id == response.id,
-                    SafeguardingAlert.rule_id.in_([rule.id for rule, _ in checks]),
-                )
-            )
-        }
+        rows = connection.execute(
+            _ALERTS_OF_RESPONSE,
+            {"response_id": response.id, "rule_ids": [rule.id for rule, _ in checks]},
+        )
+        existing = {alert.rule_id: alert for alert in rows}
     now = utcnow()
     for rule, value in checks:
         alert = existing.get(rule.id)
@@ -93,26 +90,29 @@ def raise_alerts(
             # it, never erases it.
             if value != alert.value and f"-> {value}" not in alert.history[-40:]:
                 shown = "skipped" if value is None else str(value)
-                alert.history += (
+                line = (
                     f"{now.isoformat(timespec='seconds')} answer changed -> {shown}\n"
+                )
+                connection.execute(
+                    _ALERTS.update()
+                    .where(_ALERTS.c.id == alert.id)
+                    .values(history=alert.history + line)
                 )
         elif rule.triggered_by(value):
             assert value is not None
-            _new_alert(session, response, rule, value, sign_in_url)
+            _new_alert(connection, response, rule, value, sign_in_url)
     return tiers
 
 
 def _new_alert(
-    session: Session,
+    connection: Connection,
     response: ResponseState,
     rule: AlertRule,
     value: int,
     sign_in_url: str,
 ) -> None:
-    # Plain SQL statements on the session's connection: in a room of thirty,
-    # several students a lesson trigger an alert, and the ORM's flush cost
-    # more than the inserts themselves.
-    connection = session.connection()
+    # Plain SQL statements, on the student's request's connection: in a room
+    # of thirty, several students a lesson trigger an alert.
     raised = connection.execute(
         _ALERTS.insert().values(
             response_id=response.id,
@@ -125,7 +125,7 @@ def _new_alert(
         )
     )
     (alert_id,) = raised.inserted_primary_key
-    addresses = alerted_addresses(session, response.school_id)
+    addresses = alerted_addresses(connection, response.school_id)
     if addresses:
         connection.execute(
             _EMAILS.insert(),
@@ -139,6 +139,12 @@ def _new_alert(
 
 _ALERTS = SafeguardingAlert.__table__
 _EMAILS = OutboxEmail.__table__
+_ALERTS_OF_RESPONSE = select(
+    _ALERTS.c.id, _ALERTS.c.rule_id, _ALERTS.c.value, _ALERTS.c.history
+).where(
+    _ALERTS.c.response_id == bindparam("response_id"),
+    _ALERTS.c.rule_id.in_(bindparam("rule_ids", expanding=True)),
+)
 _ALERTED_ADDRESSES = (
     select(StaffMember.email)
     .join(RoleGrant, RoleGrant.staff_member_id == StaffMember.id)
@@ -154,10 +160,10 @@ _ALERTED_ADDRESSES = (
 
 
 def alerted_addresses(
-    session: Session, school_id: int, roles: tuple[Role, ...] = ALERTED_ROLES
+    connection: Connection, school_id: int, roles: tuple[Role, ...] = ALERTED_ROLES
 ) -> list[str]:
     """Return the email addresses of the school's staff holding ``roles``."""
-    rows = session.connection().execute(
+    rows = connection.execute(
         _ALERTED_ADDRESSES, {"school_id": school_id, "roles": list(roles)}
     )
     return [email for (email,) in rows]

@@ -222,7 +222,7 @@ def _escalate(
 ) -> list[str]:
     if alert.escalation_level == 0:
         addresses = alerted_addresses(
-            session, alert.school_id, (Role.DEPUTY_DSL, Role.DSL)
+            session.connection(), alert.school_id, (Role.DEPUTY_DSL, Role.DSL)
         )
         subject = "Reminder: a safeguarding alert has not been acknowledged"
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from survey_app.questionnaires.definitions import Wave
@@ -15,25 +16,25 @@ from survey_app.survey.upsert import insert_ignoring_duplicates
 
 logger = logging.getLogger(__name__)
 
-# Prebuilt, on the session's connection: it runs as each student finishes.
+# Prebuilt: it runs as each student finishes.
 _ANSWERS = select(Answer.__table__.c.item_id, Answer.__table__.c.value).where(
     Answer.__table__.c.response_id == bindparam("response_id")
 )
 
 
 def store_scores(
-    session: Session, response: Response | ResponseState, wave: Wave
+    connection: Connection, response: Response | ResponseState, wave: Wave
 ) -> int:
     """Compute and store every score of a response under the current scoring.
 
     Scores already stored under the same scoring version are left alone, so
     this is safe to run twice. Returns how many scores were computed.
     """
-    rows = session.connection().execute(_ANSWERS, {"response_id": response.id})
+    rows = connection.execute(_ANSWERS, {"response_id": response.id})
     answers = {item_id: value for item_id, value in rows}
     results = score_wave(wave, answers)
     insert_ignoring_duplicates(
-        session,
+        connection,
         ResponseScore,
         [
             {
@@ -62,6 +63,6 @@ def recompute_wave(session: Session, wave: Wave) -> int:
         )
     ).all()
     for response in responses:
-        store_scores(session, response, wave)
+        store_scores(session.connection(), response, wave)
     logger.info("scores.recomputed wave=%s responses=%d", wave.key, len(responses))
     return len(responses)

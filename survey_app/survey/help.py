@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from survey_app.safeguarding.models import SchoolContact
 
@@ -32,16 +32,16 @@ NATIONAL_CONTACTS = (
 )
 
 
-def help_contacts(session: Session, school_id: int | None) -> list[HelpContact]:
+def help_contacts(connection: Connection, school_id: int | None) -> list[HelpContact]:
     """Return the help contacts to show a student: their school's own first."""
     own: list[HelpContact] = []
     if school_id is not None:
-        rows = session.connection().execute(_SCHOOL_CONTACTS, {"school_id": school_id})
+        rows = connection.execute(_SCHOOL_CONTACTS, {"school_id": school_id})
         own = [HelpContact(name, how, _("At school")) for name, how in rows]
     return own + list(NATIONAL_CONTACTS)
 
 
-# Prebuilt, on the session's connection: shown at the end of every survey.
+# Prebuilt: shown at the end of every survey.
 _CONTACTS = SchoolContact.__table__
 _SCHOOL_CONTACTS = (
     select(_CONTACTS.c.name, _CONTACTS.c.how)

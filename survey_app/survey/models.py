@@ -82,6 +82,8 @@ class ResponseState:
     school_id: int
     wave_key: str
     status: ResponseStatus
+    #: Keys of the question pages submitted so far.
+    submitted: frozenset[str]
 
 
 class Answer(Base):

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, delete, exists, or_, select
+from sqlalchemy import Row, and_, bindparam, delete, exists, func, or_, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -82,7 +83,7 @@ class OpenedSurvey:
 
 
 def open_survey(
-    session: Session,
+    connection: Connection,
     typed_code: str,
     code_hash_key: str,
     computer_id: str,
@@ -96,11 +97,7 @@ def open_survey(
     NoSittingOpen or CodeInUseElsewhere.
     """
     code_hash = hash_code(normalise_code(typed_code), code_hash_key)
-    code = (
-        session.connection()
-        .execute(_CODE_QUERY, {"code_hash": code_hash})
-        .one_or_none()
-    )
+    code = connection.execute(_CODE_QUERY, {"code_hash": code_hash}).one_or_none()
     if code is None:
         logger.info("survey.code_refused reason=unknown")
         raise UnknownCode()
@@ -108,7 +105,7 @@ def open_survey(
         logger.info("survey.code_refused reason=not_usable code_row=%s", code.id)
         raise CodeNotUsable()
     wave = catalogue.wave(code.wave_key)
-    _check_wave_is_open(session, code, wave, catalogue)
+    _check_wave_is_open(connection, code, wave, catalogue)
 
     computer = hmac.new(
         code_hash_key.encode(), computer_id.encode(), hashlib.sha256
@@ -119,21 +116,17 @@ def open_survey(
     now = utcnow()
     started_id = None
     if code.response_id is None:
-        started_id = _start_response(session, code, token, computer, now)
+        started_id = _start_response(connection, code, token, computer, now)
         if started_id is None:
             # Typed on two computers at the same moment: both must end up in
             # the one response the other started, never in two.
-            code = (
-                session.connection()
-                .execute(_CODE_QUERY, {"code_hash": code_hash})
-                .one()
-            )
+            code = connection.execute(_CODE_QUERY, {"code_hash": code_hash}).one()
     if started_id is not None:
         response_id, status = started_id, ResponseStatus.AWAITING_ASSENT
     else:
         response_id, status = code.response_id, code.status
-        _check_response_can_open(session, code, computer, now)
-        session.connection().execute(
+        _check_response_can_open(connection, code, computer, now)
+        connection.execute(
             _HOLD_RESPONSE,
             {
                 "response_id": response_id,
@@ -144,16 +137,21 @@ def open_survey(
         )
 
     state = ResponseState(
-        response_id, code.student_id, code.school_id, code.wave_key, status
+        response_id,
+        code.student_id,
+        code.school_id,
+        code.wave_key,
+        status,
+        _page_keys(code.submitted),
     )
-    page = resume_page(session, state, wave)
-    session.commit()
+    page = resume_page(state, wave)
+    connection.commit()
     logger.info("survey.opened response=%s", response_id)
     return OpenedSurvey(StudentPass(response_id, token), page)
 
 
 def _check_response_can_open(
-    session: Session, code: Row[Any], computer: str, now: datetime
+    connection: Connection, code: Row[Any], computer: str, now: datetime
 ) -> None:
     """Refuse a response already finished or withdrawn, or in use elsewhere."""
     if code.status is ResponseStatus.COMPLETED:
@@ -171,18 +169,18 @@ def _check_response_can_open(
         and now - code.last_active_at < COMPUTER_HOLD
     ):
         # Shown in the teacher's room view, next to a button to release it.
-        session.connection().execute(
+        connection.execute(
             _RESPONSES.update()
             .where(_RESPONSES.c.id == code.response_id)
             .values(elsewhere_attempt_at=now)
         )
-        session.commit()
+        connection.commit()
         logger.info("survey.code_refused reason=in_use response=%s", code.response_id)
         raise CodeInUseElsewhere()
 
 
 def _check_wave_is_open(
-    session: Session, code: Row[Any], wave: Wave, catalogue: Catalogue
+    connection: Connection, code: Row[Any], wave: Wave, catalogue: Catalogue
 ) -> None:
     """Refuse codes outside the wave's window, or outside a sitting if required."""
     if not wave.is_open_on(utcnow().astimezone(LONDON).date()):
@@ -190,7 +188,7 @@ def _check_wave_is_open(
         raise SurveyClosed()
     if not catalogue.studies[wave.study_id].require_open_sitting:
         return
-    sitting_open = session.scalar(
+    sitting_open = connection.scalar(
         select(
             exists().where(
                 Sitting.school_id == code.school_id,
@@ -207,7 +205,7 @@ def _check_wave_is_open(
 
 
 def _start_response(
-    session: Session, code: Row[Any], token: str, computer: str, now: datetime
+    connection: Connection, code: Row[Any], token: str, computer: str, now: datetime
 ) -> int | None:
     """Start the student's response to the code's wave, held by this computer.
 
@@ -215,7 +213,7 @@ def _start_response(
     (the transaction is then rolled back: it had only read).
     """
     try:
-        started = session.connection().execute(
+        started = connection.execute(
             _RESPONSES.insert().values(
                 student_id=code.student_id,
                 wave_key=code.wave_key,
@@ -227,14 +225,14 @@ def _start_response(
             )
         )
     except IntegrityError:
-        session.rollback()
+        connection.rollback()
         return None
     (response_id,) = started.inserted_primary_key
     return int(response_id)
 
 
 # Student pages read and write responses with plain SQL statements, built once
-# and run on the session's connection: they run on every page of every
+# and run on the request's connection: they run on every page of every
 # student, and building them or going through the ORM cost several times
 # more than the database work itself.
 _RESPONSES = Response.__table__
@@ -253,6 +251,21 @@ _STOPPED = or_(
         _CODES.c.revoked_at.is_not(None),
     ),
 )
+_SUBMISSIONS = PageSubmission.__table__
+# The keys of the pages a response has submitted, as one comma-separated
+# value: read with the response itself rather than by a second query.
+_SUBMITTED = (
+    select(func.aggregate_strings(_SUBMISSIONS.c.page_key, ","))
+    .where(_SUBMISSIONS.c.response_id == _RESPONSES.c.id)
+    .scalar_subquery()
+)
+
+
+def _page_keys(submitted: str | None) -> frozenset[str]:
+    """Return the page keys of a response's ``_SUBMITTED`` value."""
+    return frozenset(submitted.split(",")) if submitted else frozenset()
+
+
 # What a typed code opens, in one query: the code, its student, whether
 # anything stops them taking part, and their response to the code's wave if
 # it was started before.
@@ -275,6 +288,7 @@ _CODE_QUERY = (
         _RESPONSES.c.status,
         _RESPONSES.c.held_by_computer,
         _RESPONSES.c.last_active_at,
+        _SUBMITTED.label("submitted"),
     )
     .join(_STUDENTS, _STUDENTS.c.id == _CODES.c.student_id)
     .outerjoin(
@@ -304,6 +318,7 @@ _PASS_QUERY = (
         _RESPONSES.c.status,
         _RESPONSES.c.browser_token,
         _STOPPED.label("stopped"),
+        _SUBMITTED.label("submitted"),
     )
     .join(_STUDENTS, _STUDENTS.c.id == _RESPONSES.c.student_id)
     .where(_RESPONSES.c.id == bindparam("response_id"))
@@ -311,7 +326,7 @@ _PASS_QUERY = (
 
 
 def response_for_pass(
-    session: Session, student_pass: StudentPass | None
+    connection: Connection, student_pass: StudentPass | None
 ) -> ResponseState:
     """Return the response a browser's pass opens, if the pass is still current.
 
@@ -320,11 +335,9 @@ def response_for_pass(
     """
     if student_pass is None:
         raise NoStudentSession()
-    row = (
-        session.connection()
-        .execute(_PASS_QUERY, {"response_id": student_pass.response_id})
-        .one_or_none()
-    )
+    row = connection.execute(
+        _PASS_QUERY, {"response_id": student_pass.response_id}
+    ).one_or_none()
     if row is None:
         raise NoStudentSession()
     if not secrets.compare_digest(row.browser_token, student_pass.browser_token):
@@ -335,12 +348,17 @@ def response_for_pass(
         logger.info("survey.stopped_by_school response=%s", row.id)
         raise StudentMayNotContinue()
     return ResponseState(
-        row.id, row.student_id, row.school_id, row.wave_key, row.status
+        row.id,
+        row.student_id,
+        row.school_id,
+        row.wave_key,
+        row.status,
+        _page_keys(row.submitted),
     )
 
 
 def _change_status(
-    session: Session,
+    connection: Connection,
     response: ResponseState,
     allowed_from: tuple[ResponseStatus, ...],
     values: Mapping[str, object],
@@ -349,7 +367,7 @@ def _change_status(
 
     Returns whether it changed; another request may have got there first.
     """
-    changed = session.connection().execute(
+    changed = connection.execute(
         _RESPONSES.update()
         .where(_RESPONSES.c.id == response.id, _RESPONSES.c.status.in_(allowed_from))
         .values(values)
@@ -358,7 +376,7 @@ def _change_status(
 
 
 def _withdraw(
-    session: Session,
+    connection: Connection,
     response: ResponseState,
     allowed_from: tuple[ResponseStatus, ...],
     reason: str,
@@ -366,7 +384,7 @@ def _withdraw(
     """Mark a response withdrawn for ``reason``; return whether it changed."""
     now = utcnow()
     return _change_status(
-        session,
+        connection,
         response,
         allowed_from,
         {
@@ -378,11 +396,11 @@ def _withdraw(
     )
 
 
-def record_assent(session: Session, response: ResponseState) -> ResponseState:
+def record_assent(connection: Connection, response: ResponseState) -> ResponseState:
     """Record that the student agreed to take part; return the response now."""
     now = utcnow()
     agreed = _change_status(
-        session,
+        connection,
         response,
         (ResponseStatus.AWAITING_ASSENT,),
         {
@@ -391,25 +409,25 @@ def record_assent(session: Session, response: ResponseState) -> ResponseState:
             "last_active_at": now,
         },
     )
-    session.commit()
+    connection.commit()
     if not agreed:
         return response
     logger.info("survey.assented response=%s", response.id)
     return replace(response, status=ResponseStatus.IN_PROGRESS)
 
 
-def record_decline(session: Session, response: ResponseState) -> None:
+def record_decline(connection: Connection, response: ResponseState) -> None:
     """Record that the student chose not to take part in this wave."""
     declined = _withdraw(
-        session, response, (ResponseStatus.AWAITING_ASSENT,), "declined_assent"
+        connection, response, (ResponseStatus.AWAITING_ASSENT,), "declined_assent"
     )
-    session.commit()
+    connection.commit()
     if declined:
         logger.info("survey.declined response=%s", response.id)
 
 
 def stop_survey(
-    session: Session, response: ResponseState, *, delete_answers: bool
+    connection: Connection, response: ResponseState, *, delete_answers: bool
 ) -> None:
     """Record that the student chose to stop, deleting their answers if they asked.
 
@@ -417,13 +435,13 @@ def stop_survey(
     A response that was completed in the meantime is left as it is.
     """
     reason = "stopped_deleted" if delete_answers else "stopped"
-    stopped = _withdraw(session, response, _OPEN_STATUSES, reason)
+    stopped = _withdraw(connection, response, _OPEN_STATUSES, reason)
     if stopped and delete_answers:
-        session.execute(delete(Answer).where(Answer.response_id == response.id))
-        session.execute(
+        connection.execute(delete(Answer).where(Answer.response_id == response.id))
+        connection.execute(
             delete(PageSubmission).where(PageSubmission.response_id == response.id)
         )
-    session.commit()
+    connection.commit()
     if stopped:
         logger.info(
             "survey.stopped response=%s deleted=%s", response.id, delete_answers
@@ -441,55 +459,25 @@ def release_computer(session: Session, response: Response) -> None:
     logger.info("survey.released response=%s", response.id)
 
 
-_SUBMITTED_PAGES_QUERY = select(PageSubmission.__table__.c.page_key).where(
-    PageSubmission.__table__.c.response_id == bindparam("response_id")
-)
-
-
-def submitted_page_keys(
-    session: Session, response: Response | ResponseState
-) -> frozenset[str]:
-    """Return the keys of the pages this response has submitted."""
-    # A plain SQL query on the session's connection: asked on every page, and
-    # the ORM's overhead cost several times the query itself.
-    rows = session.connection().execute(
-        _SUBMITTED_PAGES_QUERY, {"response_id": response.id}
-    )
-    return frozenset(key for (key,) in rows)
-
-
 def resume_page(
-    session: Session,
-    response: Response | ResponseState,
-    wave: Wave,
-    done: frozenset[str] | None = None,
+    response: ResponseState, wave: Wave, done: frozenset[str] | None = None
 ) -> Page:
     """Return the page a student with this response should see now.
 
-    ``done``, the keys of the pages submitted, is looked up unless given.
+    ``done``, the keys of the pages submitted, is the response's unless given.
     """
     if response.status is ResponseStatus.AWAITING_ASSENT:
         return wave.pages[0]
     if response.status is not ResponseStatus.IN_PROGRESS:
         return wave.pages[-1]
     if done is None:
-        done = submitted_page_keys(session, response)
+        done = response.submitted
     return next(
         (page for page in wave.question_pages if page.key not in done), wave.pages[-1]
     )
 
 
-@dataclass(frozen=True)
-class PageVisit:
-    """A question page a student may open now, and the pages already submitted."""
-
-    page: Page
-    submitted: frozenset[str]
-
-
-def page_for_student(
-    session: Session, response: ResponseState, wave: Wave, page_key: str
-) -> PageVisit:
+def page_for_student(response: ResponseState, wave: Wave, page_key: str) -> Page:
     """Return a question page the student may see, or raise PageNotAllowed.
 
     A student may go back to any page already submitted, and forward only as
@@ -498,10 +486,9 @@ def page_for_student(
     page = wave.question_page(page_key)
     if page is None or response.status is not ResponseStatus.IN_PROGRESS:
         raise PageNotAllowed()
-    done = submitted_page_keys(session, response)
-    if page.key not in done and page != resume_page(session, response, wave, done):
+    if page.key not in response.submitted and page != resume_page(response, wave):
         raise PageNotAllowed()
-    return PageVisit(page, done)
+    return page
 
 
 _ANSWERS = Answer.__table__
@@ -511,20 +498,18 @@ _SAVED_ANSWERS_QUERY = select(_ANSWERS.c.item_id, _ANSWERS.c.value).where(
 
 
 def saved_answers(
-    session: Session, response: ResponseState, visit: PageVisit
+    connection: Connection, response: ResponseState, page: Page
 ) -> dict[str, int | None]:
-    """Return the answers already saved for the items on the page visited."""
+    """Return the answers already saved for the items on ``page``."""
     # A page's answers are saved in the same transaction as its submission,
     # and erased with it, so a page never submitted has none to read.
-    if visit.page.key not in visit.submitted:
+    if page.key not in response.submitted:
         return {}
     # All of the response's answers (a few dozen at most) are read with one
     # prebuilt statement and the page's picked out here: cheaper than
     # building an IN list of the page's items for every page shown.
-    on_page = {item.id for item in visit.page.items}
-    rows = session.connection().execute(
-        _SAVED_ANSWERS_QUERY, {"response_id": response.id}
-    )
+    on_page = {item.id for item in page.items}
+    rows = connection.execute(_SAVED_ANSWERS_QUERY, {"response_id": response.id})
     return {item_id: value for item_id, value in rows if item_id in on_page}
 
 
@@ -548,10 +533,10 @@ class Saved:
 
 
 def save_page(
-    session: Session,
+    connection: Connection,
     response: ResponseState,
     wave: Wave,
-    visit: PageVisit,
+    page: Page,
     answers: Mapping[str, int | None],
     safeguarding: Safeguarding,
 ) -> Saved:
@@ -566,18 +551,17 @@ def save_page(
     """
     if response.status is not ResponseStatus.IN_PROGRESS:
         return Saved(wave.pages[-1])
-    page = visit.page
     _check_answers(page, answers)
     now = utcnow()
     # First, and only while the response is still in progress: this takes the
     # response's write lock, so a stop, an erasure or a second click on
     # "Finish" is either wholly before this save or waits for it to end.
-    still_open = session.connection().execute(
+    still_open = connection.execute(
         _TOUCH_RESPONSE, {"response_id": response.id, "now": now}
     )
     if still_open.rowcount != 1:
-        session.rollback()
-        return Saved(_page_after_a_closed_save(session, response, wave))
+        connection.rollback()
+        return Saved(_page_after_a_closed_save(connection, response, wave))
 
     rows = [
         {
@@ -590,16 +574,16 @@ def save_page(
         }
         for item in page.items
     ]
-    upsert(session, Answer, rows, ["response_id", "item_id"])
+    upsert(connection, Answer, rows, ["response_id", "item_id"])
     # Asked inside this transaction, after the answers took their write lock:
     # of two simultaneous submits of one page, exactly one is the first.
     first_time = insert_if_new(
-        session,
+        connection,
         PageSubmission,
         {"response_id": response.id, "page_key": page.key, "submitted_at": now},
     )
     help_for = raise_alerts(
-        session,
+        connection,
         response,
         page,
         answers,
@@ -609,30 +593,26 @@ def save_page(
         resubmitted=not first_time,
     )
 
-    next_page = resume_page(session, response, wave, visit.submitted | {page.key})
+    next_page = resume_page(response, wave, response.submitted | {page.key})
     if next_page.kind == "end":
-        store_scores(session, response, wave)
-        session.connection().execute(
-            _COMPLETE_RESPONSE, {"response_id": response.id, "now": now}
-        )
+        store_scores(connection, response, wave)
+        connection.execute(_COMPLETE_RESPONSE, {"response_id": response.id, "now": now})
         logger.info("survey.completed response=%s", response.id)
-    session.commit()
+    connection.commit()
     return Saved(next_page, help_for)
 
 
 def _page_after_a_closed_save(
-    session: Session, response: ResponseState, wave: Wave
+    connection: Connection, response: ResponseState, wave: Wave
 ) -> Page:
     """Return where a save goes when its response closed while it was sent.
 
     A response completed in the meantime (a double click on "Finish") goes
     to the end page; one withdrawn or erased stops the student.
     """
-    status = (
-        session.connection()
-        .execute(select(_RESPONSES.c.status).where(_RESPONSES.c.id == response.id))
-        .scalar_one()
-    )
+    status = connection.execute(
+        select(_RESPONSES.c.status).where(_RESPONSES.c.id == response.id)
+    ).scalar_one()
     if status is not ResponseStatus.COMPLETED:
         raise StudentMayNotContinue()
     return wave.pages[-1]

@@ -1,8 +1,8 @@
 """Insert-or-update statements that work the same on SQLite and PostgreSQL.
 
-They run as plain SQL statements on the session's connection, inside its
-transaction: every saved page uses them, and the ORM's bulk machinery cost
-more than the insert itself. Each statement is built once per table and
+They run as plain SQL statements on a connection, inside its transaction:
+every saved page uses them, and the ORM's bulk machinery cost more than the
+insert itself. Each statement is built once per table and
 database dialect, then kept.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Insert
 
 
@@ -39,7 +39,7 @@ def _insert_ignoring_statement(dialect: str, table: Table) -> Insert:
 
 
 def upsert(
-    session: Session,
+    connection: Connection,
     model: Any,
     rows: Sequence[dict[str, Any]],
     key: Sequence[str],
@@ -50,7 +50,6 @@ def upsert(
     """
     if not rows:
         return
-    connection = session.connection()
     statement = _upsert_statement(
         connection.dialect.name, model.__table__, tuple(rows[0]), tuple(key)
     )
@@ -58,18 +57,16 @@ def upsert(
 
 
 def insert_ignoring_duplicates(
-    session: Session, model: Any, rows: Sequence[dict[str, Any]]
+    connection: Connection, model: Any, rows: Sequence[dict[str, Any]]
 ) -> None:
     """Insert ``rows``, leaving alone any that already exist."""
     if rows:
-        connection = session.connection()
         statement = _insert_ignoring_statement(connection.dialect.name, model.__table__)
         connection.execute(statement, rows)
 
 
-def insert_if_new(session: Session, model: Any, row: dict[str, Any]) -> bool:
+def insert_if_new(connection: Connection, model: Any, row: dict[str, Any]) -> bool:
     """Insert ``row`` unless it already exists; return whether it was new."""
-    connection = session.connection()
     statement = _insert_ignoring_statement(connection.dialect.name, model.__table__)
     # One row, so both databases count it exactly.
     return connection.execute(statement, row).rowcount > 0

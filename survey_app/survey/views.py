@@ -112,7 +112,7 @@ def _current_pass() -> service.StudentPass | None:
 
 
 def _current_response() -> tuple[ResponseState, Wave]:
-    response = service.response_for_pass(db.session(), _current_pass())
+    response = service.response_for_pass(db.connection(), _current_pass())
     return response, runtime.catalogue().wave(response.wave_key)
 
 
@@ -157,7 +157,7 @@ def code() -> str | HttpResponse | tuple[str, int]:
 
     try:
         opened = service.open_survey(
-            db.session(),
+            db.connection(),
             form.code.data or "",
             runtime.settings().code_hash_key,
             computer_id(),
@@ -183,7 +183,7 @@ def code() -> str | HttpResponse | tuple[str, int]:
 def resume() -> HttpResponse:
     """Send the student to the page they should be on now."""
     response, wave = _current_response()
-    page = service.resume_page(db.session(), response, wave)
+    page = service.resume_page(response, wave)
     return redirect(_page_url(page), 303)
 
 
@@ -208,8 +208,8 @@ def introduction() -> str | HttpResponse:
     form = ConfirmForm()
     if form.validate_on_submit():
         if request.form.get("action") == "agree":
-            response = service.record_assent(db.session(), response)
-            first = service.resume_page(db.session(), response, wave)
+            response = service.record_assent(db.connection(), response)
+            first = service.resume_page(response, wave)
             return redirect(_page_url(first), 303)
         if request.form.get("action") == "decline":
             return redirect(url_for("survey.decline"), 303)
@@ -233,7 +233,7 @@ def decline() -> str | HttpResponse:
     form = ConfirmForm()
     if form.validate_on_submit():
         if request.form.get("action") == "confirm":
-            service.record_decline(db.session(), response)
+            service.record_decline(db.connection(), response)
             session.clear()
             return redirect(url_for("survey.goodbye"), 303)
         return redirect(url_for("survey.introduction"), 303)
@@ -245,7 +245,7 @@ def goodbye() -> str:
     """Thank a student who chose not to take part or to stop, and offer help."""
     return render_template(
         "survey/goodbye.html",
-        contacts=help_contacts(db.session(), None),
+        contacts=help_contacts(db.connection(), None),
         stopped=request.args.get("stopped") == "1",
     )
 
@@ -259,13 +259,12 @@ def question_page(page_key: str) -> str | HttpResponse | tuple[str, int]:
     response, wave = _current_response()
     if response.status is not ResponseStatus.IN_PROGRESS:
         return redirect(url_for("survey.resume"), 303)
-    database = db.session()
-    visit = service.page_for_student(database, response, wave, page_key)
-    page = visit.page
+    connection = db.connection()
+    page = service.page_for_student(response, wave, page_key)
 
     def with_saved_answers(refused: bool = False) -> tuple[str, int]:
         # Saved answers are read only when the page is shown, not on a save.
-        saved = service.saved_answers(database, response, visit)
+        saved = service.saved_answers(connection, response, page)
         if not refused:
             return _render_question_page(wave, page, _as_choices(saved))
         message = _(
@@ -285,10 +284,10 @@ def question_page(page_key: str) -> str | HttpResponse | tuple[str, int]:
         return with_saved_answers(refused=True)
     try:
         saved_page = service.save_page(
-            database,
+            connection,
             response,
             wave,
-            visit,
+            page,
             form.answers.data,
             _safeguarding(wave),
         )
@@ -316,8 +315,8 @@ def help_page() -> str:
     return render_template(
         "survey/help.html",
         # Straight on to the next page: one redirect fewer for every student.
-        carry_on_url=_page_url(service.resume_page(db.session(), response, wave)),
-        contacts=help_contacts(db.session(), response.school_id),
+        carry_on_url=_page_url(service.resume_page(response, wave)),
+        contacts=help_contacts(db.connection(), response.school_id),
         dsl_told=study.safeguarding.mode is Mode.DSL_ALERT,
         school_open=is_school_time(utcnow()),
         only_asked=request.args.get("asked") == "1",
@@ -419,7 +418,7 @@ def stop() -> str | HttpResponse:
         action = request.form.get("action")
         if action in ("keep", "delete"):
             service.stop_survey(
-                db.session(), response, delete_answers=action == "delete"
+                db.connection(), response, delete_answers=action == "delete"
             )
             session.clear()
             return redirect(url_for("survey.goodbye", stopped=1), 303)
@@ -445,5 +444,5 @@ def end() -> str | HttpResponse:
     return render_template(
         "survey/end.html",
         form=form,
-        contacts=help_contacts(db.session(), response.school_id),
+        contacts=help_contacts(db.connection(), response.school_id),
     )
