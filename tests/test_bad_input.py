@@ -112,6 +112,21 @@ def test_a_missing_form_token_is_refused_without_a_server_error(app, client, cod
     assert answer_count(app) == 0
 
 
+def test_every_student_form_without_its_token_is_refused(client, codes):
+    # The forms rely on the app-wide check of every POST's token.
+    assert client.post("/", data={"code": codes["Okafor"]}).status_code == 400
+    student = Student(client)
+    student.type_code(codes["Okafor"])
+    for path, action in (("/survey/introduction", "agree"), ("/survey/decline", "")):
+        response = client.post(path, data={"action": action})
+        assert response.status_code == 400, path
+    assert student.open("/survey").path == "/survey/introduction"
+    student.agree()
+    response = client.post("/survey/stop", data={"action": "delete"})
+    assert response.status_code == 400
+    assert student.open("/survey").path == "/survey/page/scwbs"
+
+
 def test_repeated_wrong_codes_from_one_browser_are_paused(client, codes):
     student = Student(client)
     for _ in range(5):

@@ -22,7 +22,19 @@ from survey_app.questionnaires.definitions import Page
 SKIP = "skip"
 
 
-class CodeForm(FlaskForm):
+class StudentForm(FlaskForm):
+    """The base of every form on the student pages.
+
+    The app's CSRF protection checks every POST's token before any view runs,
+    so these forms make no token of their own: templates draw the request's
+    token with csrf_token(), and a form saved and redirected needs none.
+    """
+
+    class Meta:
+        csrf = False
+
+
+class CodeForm(StudentForm):
     """The access code typed from a student's slip."""
 
     code = StringField(
@@ -34,7 +46,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(StudentForm):
     """A page whose only input is which button was pressed."""
 
 
@@ -87,16 +99,6 @@ def _accepted_values(page: Page) -> dict[str, dict[str, int]]:
     return {item.id: {str(code): code for code in item.codes} for item in page.items}
 
 
-class QuestionForm(FlaskForm):
-    """The base of every question page's form."""
-
-    class Meta:
-        # The app's CSRF protection checks every POST's token before any view
-        # runs. A form token made here would be thrown away: a saved page
-        # redirects, and a page shown again draws its token in the template.
-        csrf = False
-
-
 @cache
 def question_form_class(page: Page) -> type[FlaskForm]:
     """Return the form class that checks one question page's answers.
@@ -105,6 +107,6 @@ def question_form_class(page: Page) -> type[FlaskForm]:
     """
     return type(
         f"QuestionForm_{page.key}",
-        (QuestionForm,),
+        (StudentForm,),
         {"answers": PageAnswers(page, label=page.key)},
     )
