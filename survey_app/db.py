@@ -62,16 +62,22 @@ def utcnow() -> datetime:
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine, with SQLite set up for several processes at once."""
+    """Create an engine, with SQLite set up for several processes at once.
+
+    Database errors never show the values sent with the statement: they are
+    logged, and the values are students' answers and names.
+    """
     if url.startswith("sqlite"):
         # Pooled connections: opening one per request set the PRAGMAs again
         # and made SQLite checkpoint and recreate its WAL file every time.
         # Workers build the app after gunicorn forks, so no connection is
         # ever shared between processes.
-        engine = create_engine(url)
+        engine = create_engine(url, hide_parameters=True)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(
+        url, hide_parameters=True, pool_pre_ping=True, pool_size=5, max_overflow=5
+    )
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -34,7 +34,9 @@ def init_app(app: Flask, settings: Settings) -> None:
 def _add_headers(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Never to other sites; to this one, because over HTTPS the CSRF check
+    # refuses any form sent without its page's address.
+    response.headers["Referrer-Policy"] = "same-origin"
     if response.mimetype == "text/html":
         # Computers are shared: the back button must never bring a previous
         # student's page, with their answers, out of the browser's cache.

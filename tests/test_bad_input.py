@@ -7,10 +7,13 @@ import time
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
+from survey_app import create_app, limits
 from survey_app.db import db
 from survey_app.survey.models import Answer
-from tests.student import Student
+from tests import factories
+from tests.student import Page, Student
 
 
 def answer_count(app) -> int:
@@ -70,6 +73,45 @@ def test_over_long_input_is_refused(app, client, codes):
 
     assert page.status == 413
     assert "Nothing was saved" in page
+    assert answer_count(app) == 0
+
+
+def test_an_item_sent_twice_is_refused_whichever_comes_first(app, client, codes):
+    student = Student(client)
+    student.type_code(codes["Okafor"])
+    student.agree()
+    token = student.page.csrf_token
+    answers = [(f"scwbs_{number}", "1") for number in range(2, 13)]
+    for twice in (("1", "5"), ("5", "1")):
+        sent = [("csrf_token", token), ("scwbs_1", twice[0]), ("scwbs_1", twice[1])]
+        response = client.post("/survey/page/scwbs", data=MultiDict(sent + answers))
+        assert response.status_code == 400
+        assert "not one of the answers" in response.get_data(as_text=True)
+    assert answer_count(app) == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"scwbs_1": ["1", "2"]},
+        {"scwbs_1": {"value": "1"}},
+        {"scwbs_1": 1},
+        {"scwbs_1": "1", "forged_item": "1"},
+    ],
+    ids=["a list", "an object", "a number", "a forged item"],
+)
+def test_answers_sent_as_json_are_refused_without_a_server_error(
+    app, client, codes, body
+):
+    student = Student(client)
+    student.type_code(codes["Okafor"])
+    student.agree()
+    response = client.post(
+        "/survey/page/scwbs",
+        json=body,
+        headers={"X-CSRFToken": student.page.csrf_token},
+    )
+    assert response.status_code == 400
     assert answer_count(app) == 0
 
 
@@ -148,3 +190,35 @@ def test_a_room_behind_one_address_is_not_blocked_by_one_browser(app, codes):
     for surname in ("Okafor", "Price", "Lloyd"):
         neighbour = Student(app.test_client())
         assert neighbour.type_code(codes[surname]).path == "/survey/introduction"
+
+
+def test_forms_work_over_https_where_the_page_address_is_checked(app, codes):
+    # Over HTTPS the CSRF check refuses a form sent without its page's address,
+    # so pages must let browsers send it to this site (and to no other).
+    client = app.test_client()
+    shown = client.get("/", base_url="https://survey.school.invalid")
+    assert shown.headers["Referrer-Policy"] == "same-origin"
+    token = Page("/", 200, shown.get_data(as_text=True)).csrf_token
+    response = client.post(
+        "/",
+        base_url="https://survey.school.invalid",
+        headers={"Referer": "https://survey.school.invalid/"},
+        data={"csrf_token": token, "code": codes["Okafor"]},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/survey/introduction")
+
+
+def test_the_app_works_with_throttling_switched_off(settings, monkeypatch):
+    # The limiter is shared by every app in this process: put it back after.
+    monkeypatch.setattr(limits.limiter, "enabled", limits.limiter.enabled)
+    app = create_app(settings.with_overrides(extra={"RATELIMIT_ENABLED": False}))
+    with app.app_context(), db.begin() as session:
+        school = factories.school(session)
+        factories.student(session, school, "Ada", "Okafor")
+    codes = factories.issue_codes(app, school, settings)
+
+    student = Student(app.test_client())
+    for _ in range(7):
+        assert student.type_code("KM7QX-2P9RT").status == 422
+    assert student.type_code(codes["Okafor"]).path == "/survey/introduction"

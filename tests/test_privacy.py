@@ -32,3 +32,23 @@ def test_answers_are_stored_apart_from_identity(app):
     identity = {"upn", "legal_surname", "legal_forename", "date_of_birth", "name"}
     assert not answer_columns & identity
     assert not response_columns & identity
+
+
+def test_a_database_error_does_not_show_the_values_sent(app):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from survey_app.db import db
+
+    with app.app_context(), db.engine.connect() as connection:
+        try:
+            connection.execute(
+                text("INSERT INTO no_such_table VALUES (:answer)"),
+                {"answer": "made-up-answer-4821"},
+            )
+        except DBAPIError as error:
+            shown = str(error)
+        else:
+            raise AssertionError("the statement should have failed")
+    assert "no_such_table" in shown
+    assert "made-up-answer-4821" not in shown

@@ -30,7 +30,9 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     engine = create_engine(
-        config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool
+        config.get_main_option("sqlalchemy.url") or "",
+        poolclass=pool.NullPool,
+        hide_parameters=True,
     )
     with engine.connect() as connection:
         _run(connection)

@@ -20,6 +20,8 @@ from survey_app.questionnaires.definitions import Page
 
 #: The value of the "Prefer not to say" choice offered on every item.
 SKIP = "skip"
+#: The name of the form token every student form sends.
+CSRF_FIELD = "csrf_token"
 
 
 class StudentForm(FlaskForm):
@@ -65,6 +67,7 @@ class PageAnswers(Field):
         self.page = page
         self.data: dict[str, int | None] = {}
         self._codes = _accepted_values(page)
+        self._expected_keys = frozenset(self._codes) | {CSRF_FIELD}
         self._refused: list[str] = []
 
     def process(
@@ -73,22 +76,30 @@ class PageAnswers(Field):
         data: Any = unset_value,
         extra_filters: Any = None,
     ) -> None:
-        """Read each item's choice from the submitted form."""
+        """Read each item's choice from the submitted form.
+
+        Anything but the page's items and the form's token is refused, as is
+        an item sent twice or with a value that is not one of its options.
+        """
         self.process_errors = []
         self.raw_data = []
         self.data = {}
         self._refused = []
+        if formdata is None:
+            return
+        self._refused = [key for key in formdata if key not in self._expected_keys]
         for item_id, codes in self._codes.items():
-            value = formdata.get(item_id) if formdata is not None else None
-            if value in (None, "", SKIP):
+            values = formdata.getlist(item_id)
+            value = values[0] if len(values) == 1 else None
+            if not values or value in ("", SKIP):
                 self.data[item_id] = None
-            elif value in codes:
+            elif isinstance(value, str) and value in codes:
                 self.data[item_id] = codes[value]
             else:
                 self._refused.append(item_id)
 
     def pre_validate(self, form: Any) -> None:
-        """Refuse the page if any item's value was not one of its options."""
+        """Refuse the page if anything sent was not one of its answers."""
         if self._refused:
             raise StopValidation(_("Not one of the answers."))
 
