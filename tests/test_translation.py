@@ -120,3 +120,13 @@ def test_a_message_is_always_a_format_string(app):
     template = app.jinja_env.from_string('{{ _("100%% of <em>you</em>") }}')
     with app.test_request_context():
         assert template.render() == "100% of <em>you</em>"
+
+
+def test_plural_messages_show_the_count_and_escape_their_values(app):
+    template = app.jinja_env.from_string(
+        '{{ ngettext("%(num)s school.", "%(num)s schools.", 1) }} '
+        '{{ ngettext("%(num)s school.", "%(num)s schools.", 3) }} '
+        '{{ ngettext("Group %(groups)s.", "Groups %(groups)s.", 2, groups="<7A>") }}'
+    )
+    with app.test_request_context():
+        assert template.render() == "1 school. 3 schools. Groups &lt;7A&gt;."

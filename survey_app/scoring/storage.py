@@ -16,10 +16,16 @@ from survey_app.survey.upsert import insert_ignoring_duplicates
 
 logger = logging.getLogger(__name__)
 
-# Prebuilt: it runs as each student finishes.
+# Prebuilt: it runs as each student finishes, and for every page shown again.
 _ANSWERS = select(Answer.__table__.c.item_id, Answer.__table__.c.value).where(
     Answer.__table__.c.response_id == bindparam("response_id")
 )
+
+
+def answers_of(connection: Connection, response_id: int) -> dict[str, int | None]:
+    """Return every answer of a response, by item id (None where skipped)."""
+    rows = connection.execute(_ANSWERS, {"response_id": response_id})
+    return {item_id: value for item_id, value in rows}
 
 
 def store_scores(
@@ -30,9 +36,7 @@ def store_scores(
     Scores already stored under the same scoring version are left alone, so
     this is safe to run twice. Returns how many scores were computed.
     """
-    rows = connection.execute(_ANSWERS, {"response_id": response.id})
-    answers = {item_id: value for item_id, value in rows}
-    results = score_wave(wave, answers)
+    results = score_wave(wave, answers_of(connection, response.id))
     insert_ignoring_duplicates(
         connection,
         ResponseScore,

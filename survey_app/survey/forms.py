@@ -64,9 +64,8 @@ class PageAnswers(Field):
 
     def __init__(self, page: Page, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.page = page
         self.data: dict[str, int | None] = {}
-        self._codes = _accepted_values(page)
+        self._codes = accepted_values(page)
         self._expected_keys = frozenset(self._codes) | {CSRF_FIELD}
         self._refused: list[str] = []
 
@@ -105,8 +104,11 @@ class PageAnswers(Field):
 
 
 @cache
-def _accepted_values(page: Page) -> dict[str, dict[str, int]]:
-    """Return each item's options as the browser sends them, with their codes."""
+def accepted_values(page: Page) -> dict[str, dict[str, int]]:
+    """Return each item's options as the browser sends them, with their codes.
+
+    "Prefer not to say" (SKIP) is accepted on every item as well.
+    """
     return {item.id: {str(code): code for code in item.codes} for item in page.items}
 
 

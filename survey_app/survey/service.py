@@ -15,7 +15,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, delete, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -29,7 +39,7 @@ from survey_app.safeguarding.hours import LONDON
 from survey_app.safeguarding.rules import AlertRule, Mode, Tier
 from survey_app.safeguarding.service import raise_alerts
 from survey_app.schools.models import OptOut, Student
-from survey_app.scoring.storage import store_scores
+from survey_app.scoring.storage import answers_of, store_scores
 from survey_app.sittings.models import Sitting, SittingGroup
 from survey_app.survey.errors import (
     CodeAlreadyUsed,
@@ -239,12 +249,27 @@ _RESPONSES = Response.__table__
 _STUDENTS = Student.__table__
 _OPT_OUTS = OptOut.__table__
 _CODES = AccessCode.__table__
-_STOPPED = or_(
-    _STUDENTS.c.left_at.is_not(None),
-    exists().where(
-        _OPT_OUTS.c.student_id == _RESPONSES.c.student_id,
-        _OPT_OUTS.c.reversed_at.is_(None),
-    ),
+
+
+def _stops_taking_part(
+    student_id: ColumnElement[int], code_revoked: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    """Return the condition that the student (joined as _STUDENTS) may not go on.
+
+    Their code was revoked, they left the school, or a parent opted them out.
+    """
+    return or_(
+        code_revoked,
+        _STUDENTS.c.left_at.is_not(None),
+        exists().where(
+            _OPT_OUTS.c.student_id == student_id, _OPT_OUTS.c.reversed_at.is_(None)
+        ),
+    )
+
+
+# A student has one code per wave; reissuing it replaces its hash in place.
+_STOPPED = _stops_taking_part(
+    _RESPONSES.c.student_id,
     exists().where(
         _CODES.c.student_id == _RESPONSES.c.student_id,
         _CODES.c.wave_key == _RESPONSES.c.wave_key,
@@ -276,14 +301,9 @@ _CODE_QUERY = (
         _CODES.c.wave_key,
         _STUDENTS.c.school_id,
         _STUDENTS.c.form_group,
-        or_(
-            _CODES.c.revoked_at.is_not(None),
-            _STUDENTS.c.left_at.is_not(None),
-            exists().where(
-                _OPT_OUTS.c.student_id == _CODES.c.student_id,
-                _OPT_OUTS.c.reversed_at.is_(None),
-            ),
-        ).label("not_usable"),
+        _stops_taking_part(_CODES.c.student_id, _CODES.c.revoked_at.is_not(None)).label(
+            "not_usable"
+        ),
         _RESPONSES.c.id.label("response_id"),
         _RESPONSES.c.status,
         _RESPONSES.c.held_by_computer,
@@ -491,12 +511,6 @@ def page_for_student(response: ResponseState, wave: Wave, page_key: str) -> Page
     return page
 
 
-_ANSWERS = Answer.__table__
-_SAVED_ANSWERS_QUERY = select(_ANSWERS.c.item_id, _ANSWERS.c.value).where(
-    _ANSWERS.c.response_id == bindparam("response_id")
-)
-
-
 def saved_answers(
     connection: Connection, response: ResponseState, page: Page
 ) -> dict[str, int | None]:
@@ -508,9 +522,8 @@ def saved_answers(
     # All of the response's answers (a few dozen at most) are read with one
     # prebuilt statement and the page's picked out here: cheaper than
     # building an IN list of the page's items for every page shown.
-    on_page = {item.id for item in page.items}
-    rows = connection.execute(_SAVED_ANSWERS_QUERY, {"response_id": response.id})
-    return {item_id: value for item_id, value in rows if item_id in on_page}
+    saved = answers_of(connection, response.id)
+    return {item.id: saved[item.id] for item in page.items if item.id in saved}
 
 
 @dataclass(frozen=True)

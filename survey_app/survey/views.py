@@ -56,6 +56,7 @@ from survey_app.survey.forms import (
     SKIP,
     CodeForm,
     ConfirmForm,
+    accepted_values,
     question_form_class,
 )
 from survey_app.survey.help import help_contacts
@@ -337,7 +338,7 @@ def reshow_after_expired_form() -> tuple[str, int]:
     sent = {
         item.id: request.form[item.id]
         for item in page.items
-        if request.form.get(item.id) in _allowed_values(page, item.id)
+        if request.form.get(item.id) in {*accepted_values(page)[item.id], SKIP}
     }
     return _render_question_page(
         wave,
@@ -349,11 +350,6 @@ def reshow_after_expired_form() -> tuple[str, int]:
         ),
         status=400,
     )
-
-
-def _allowed_values(page: Page, item_id: str) -> set[str]:
-    item = next(item for item in page.items if item.id == item_id)
-    return {str(code) for code in item.codes} | {SKIP}
 
 
 def _as_choices(saved: dict[str, int | None]) -> dict[str, str]:
