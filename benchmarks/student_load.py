@@ -3,7 +3,7 @@
 Run by hand from the project folder (not part of the test suite):
 
     .venv/bin/python benchmarks/student_load.py
-    .venv/bin/python benchmarks/student_load.py --students 1500 --rate 250
+    .venv/bin/python benchmarks/student_load.py --students 1500 --rate 280
 
 It builds a fresh SQLite database in a temporary folder (never ./instance),
 loads the demo class list plus made-up students, issues their codes, starts
@@ -19,9 +19,11 @@ wait a student sees after pressing "Save and continue".
 
 By default students never pause, so the server runs flat out and latency is
 mostly queueing (100 students waiting on 2 workers). With ``--rate``, each
-seat sends its forms on a steady schedule, as students reading the page
-would, so that all seats together aim at that many page cycles per second;
-the report shows the rate reached and the latency at that load.
+student reads every page for a while after it appears, as a class in a
+computer room does: the reading times are chosen so that, were pages shown
+at once, all seats together would send that many page cycles per second.
+A slow page delays its student's next form, so the rate reached is a little
+lower than the one aimed at; the report shows both, and the latency.
 """
 
 from __future__ import annotations
@@ -546,39 +548,29 @@ class Behaviour:
     page_keys: Sequence[str]
     #: Share of items answered "Prefer not to say".
     skip_share: float
-    #: Mean time from one form sent by a seat to its next (0: no reading).
-    form_interval: float
+    #: Mean time a student reads a page before sending it (0: no reading).
+    reading_time: float
 
 
 @dataclass
 class Pacer:
-    """Sends one seat's forms on a schedule, as students reading steadily do.
+    """Holds one seat's forms back while its student reads the page.
 
-    Each form is due ``interval`` seconds (on average) after the seat's
-    previous one was due, however long the server took, so the load offered
-    stays the same when the server slows down; a seat only ever waits for
-    its own page, as a student does. With no interval, forms go out as soon
-    as their page arrives.
+    A student starts reading when the page appears and sends the form when
+    done, so a seat never has more than one request at the server and never
+    hurries to make up for a slow page: 100 seats are 100 students at once.
+    Reading times vary at random from half to one and a half of the mean,
+    which also spreads the seats out after they start together. With no
+    reading time, forms go out as soon as their page arrives.
     """
 
-    interval: float
+    reading_time: float
     chooser: random.Random
-    next_send: float | None = None
 
     async def wait(self) -> None:
-        """Wait until this seat's next form is due."""
-        if not self.interval:
-            return
-        now = time.perf_counter()
-        if self.next_send is None:
-            # Seats start at random points, not all in the same instant.
-            self.next_send = now + self.chooser.uniform(0, self.interval)
-        if self.next_send > now:
-            await asyncio.sleep(self.next_send - now)
-        # A seat that fell behind sends at once and keeps to its schedule:
-        # were it to start the schedule afresh, a slower server would be
-        # offered less work, and would look better than it is.
-        self.next_send += self.interval * self.chooser.uniform(0.5, 1.5)
+        """Wait while the student reads the page that has just arrived."""
+        if self.reading_time:
+            await asyncio.sleep(self.reading_time * self.chooser.uniform(0.5, 1.5))
 
 
 async def take_survey(
@@ -696,7 +688,7 @@ async def run_students(
 
     async def one_seat() -> None:
         # A seat in the computer room: students use it one after another.
-        pacer = Pacer(behaviour.form_interval, chooser)
+        pacer = Pacer(behaviour.reading_time, chooser)
         answering = False
         while queue and time.perf_counter() - started < max_seconds:
             slip = queue.pop()
@@ -961,11 +953,12 @@ def print_report(
 # Running it -----------------------------------------------------------------
 
 
-def form_interval(rate: float, concurrency: int, question_pages: int) -> float:
-    """Return how often each seat sends a form so that all reach ``rate``.
+def reading_time(rate: float, concurrency: int, question_pages: int) -> float:
+    """Return the mean reading time that would make all seats reach ``rate``.
 
-    A student sends one form per question page plus two more (the code and
-    the assent), and ``concurrency`` seats send them side by side.
+    That is, were pages shown at once: a student sends one form per question
+    page plus two more (the code and the assent), and ``concurrency`` seats
+    send them side by side.
     """
     if not rate:
         return 0.0
@@ -1000,8 +993,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--rate",
         type=float,
         default=0.0,
-        help="page cycles per second the students aim at together, by reading "
-        "each page for a while (0: no reading, as fast as the server answers)",
+        help="page cycles per second the students would send together were "
+        "pages shown at once; they read each page for a while to aim at it "
+        "(0: no reading, as fast as the server answers)",
     )
     parser.add_argument(
         "--skip-share", type=float, default=0.1, help="share of 'Prefer not to say'"
@@ -1025,7 +1019,7 @@ async def run(args: argparse.Namespace, folder: Path) -> int:
     behaviour = Behaviour(
         setup.page_keys,
         args.skip_share,
-        form_interval(args.rate, args.concurrency, len(setup.page_keys)),
+        reading_time(args.rate, args.concurrency, len(setup.page_keys)),
     )
     print(f"Question pages: {', '.join(setup.page_keys)}", flush=True)
 
