@@ -12,6 +12,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length
 
 from survey_app.staff.models import Role
@@ -71,10 +72,12 @@ class InviteForm(FlaskForm):
     role = SelectField(
         _("Role"),
         choices=[
-            (Role.COORDINATOR.value, _("School coordinator")),
-            (Role.TEACHER.value, _("Teacher")),
-            (Role.DSL.value, _("Designated safeguarding lead")),
-            (Role.DEPUTY_DSL.value, _("Deputy designated safeguarding lead")),
+            SelectChoice(Role.COORDINATOR.value, _("School coordinator")),
+            SelectChoice(Role.TEACHER.value, _("Teacher")),
+            SelectChoice(Role.DSL.value, _("Designated safeguarding lead")),
+            SelectChoice(
+                Role.DEPUTY_DSL.value, _("Deputy designated safeguarding lead")
+            ),
         ],
     )
 

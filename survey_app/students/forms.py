@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from survey_app.consent.service import HOW_RECEIVED
@@ -43,7 +44,9 @@ class IssueCodesForm(FlaskForm):
     replace_unstarted = SelectField(
         _("Students who already have a code"),
         choices=[
-            ("no", _("Leave their codes as they are")),
-            ("yes", _("Give new codes to those who have not started (lost slips)")),
+            SelectChoice("no", _("Leave their codes as they are")),
+            SelectChoice(
+                "yes", _("Give new codes to those who have not started (lost slips)")
+            ),
         ],
     )
