@@ -57,6 +57,7 @@ def test_stopping_keeps_the_answers_and_counts_as_a_withdrawal(app, codes):
 
     assert page.path == "/goodbye"
     assert "You have stopped the survey" in page
+    assert "The answers you gave before you stopped have been kept." in page
     assert "Childline" in page
     response = the_response(app)
     assert response.status is ResponseStatus.WITHDRAWN
@@ -68,8 +69,10 @@ def test_stopping_keeps_the_answers_and_counts_as_a_withdrawal(app, codes):
 def test_stopping_and_deleting_erases_the_answers(app, codes):
     student = halfway(app, codes["Okafor"])
     student.open("/survey/stop")
-    student.submit("/survey/stop", {"action": "delete"})
+    page = student.submit("/survey/stop", {"action": "delete"})
 
+    assert "Your answers have been deleted." in page
+    assert "have been kept" not in page
     assert the_response(app).withdrawal_reason == "stopped_deleted"
     assert count(app, Answer) == 0
     assert count(app, PageSubmission) == 0

@@ -243,11 +243,15 @@ def decline() -> str | HttpResponse:
 
 @bp.get("/goodbye")
 def goodbye() -> str:
-    """Thank a student who chose not to take part or to stop, and offer help."""
+    """Thank a student who chose not to take part or to stop, and offer help.
+
+    A student who stopped is told whether their answers were kept or deleted.
+    """
+    stopped = request.args.get("stopped")
     return render_template(
         "survey/goodbye.html",
         contacts=help_contacts(db.connection(), None),
-        stopped=request.args.get("stopped") == "1",
+        stopped=stopped if stopped in ("kept", "deleted") else None,
     )
 
 
@@ -416,7 +420,8 @@ def stop() -> str | HttpResponse:
                 db.connection(), response, delete_answers=action == "delete"
             )
             session.clear()
-            return redirect(url_for("survey.goodbye", stopped=1), 303)
+            stopped = "deleted" if action == "delete" else "kept"
+            return redirect(url_for("survey.goodbye", stopped=stopped), 303)
         return redirect(url_for("survey.resume"), 303)
     return render_template("survey/stop.html", form=form)
 

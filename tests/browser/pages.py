@@ -379,9 +379,12 @@ def tour_of_every_student_page(
     yield "stop page", second_computer
 
     second_computer.press_button("Stop and keep my answers")
-    second_computer.should_be_on("/goodbye?stopped=1", "Thank you")
+    second_computer.should_be_on("/goodbye?stopped=kept", "Thank you")
     expect(
         second_computer.page.get_by_text("You have stopped the survey.")
+    ).to_be_visible()
+    expect(
+        second_computer.page.get_by_text("The answers you gave before you stopped")
     ).to_be_visible()
     yield "goodbye after stopping", second_computer
 
