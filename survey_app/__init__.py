@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from survey_app import computers, errors, health, i18n, limits, security
+from survey_app import (
+    computers,
+    errors,
+    health,
+    i18n,
+    limits,
+    security,
+    static_files,
+)
 from survey_app.config import Settings, load_settings
 from survey_app.dashboard import views as dashboard_views
 from survey_app.db import db as database
@@ -36,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     database.init_app(app, settings.database_url)
     security.init_app(app, settings)
+    static_files.init_app(app)
     i18n.init_app(app)
     computers.init_app(app)
     limits.init_app(app)

@@ -32,6 +32,8 @@ POSTGRES_SERVER = os.environ.get(
 POSTGRES_REQUIRED = os.environ.get("CI", "").lower() == "true"
 
 _skipped_postgres: list[str] = []
+#: The PostgreSQL server the tests ran against, once they have reached it.
+_tested_postgres: list[str] = []
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -67,6 +69,7 @@ def _postgres_database() -> Iterator[str]:
             pytest.fail(f"{reason}, and CI requires it.")
         _skipped_postgres.append(reason)
         pytest.skip(f"{reason}; only the SQLite suite ran.")
+    _tested_postgres.append(sa.engine.make_url(POSTGRES_SERVER).render_as_string())
     try:
         yield (
             sa.engine.make_url(POSTGRES_SERVER)
@@ -114,11 +117,15 @@ def database_url(database_server: str, tmp_path: Path) -> Iterator[str]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say plainly when PostgreSQL was skipped, so nobody mistakes it for a pass."""
+    """Say which databases were tested; a skipped PostgreSQL is no pass."""
     if _skipped_postgres:
         terminalreporter.write_line(
             f"PostgreSQL was skipped: {_skipped_postgres[0]}. Only SQLite was tested.",
             yellow=True,
+        )
+    elif _tested_postgres:
+        terminalreporter.write_line(
+            f"Tested on SQLite and on PostgreSQL ({_tested_postgres[0]})."
         )
 
 

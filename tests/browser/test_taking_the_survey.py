@@ -8,6 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from flask import Response, request, request_finished
 from playwright.sync_api import expect
 
 from tests.browser.pages import SELF_HARM, SKIP, Student
@@ -64,10 +65,22 @@ def take_the_whole_survey(student: Student, code: str) -> None:
     "javascript", [True, False], ids=["javascript-on", "javascript-off"]
 )
 def test_a_student_finishes_by_mouse_and_the_code_is_then_refused(
-    new_student, codes, javascript
+    app, new_student, codes, javascript
 ):
     student = new_student(java_script_enabled=javascript)
-    take_the_whole_survey(student, codes["Okafor"])
+    served: list[tuple[str, int]] = []
+
+    def note(_sender: object, response: Response, **_extra: object) -> None:
+        served.append((request.path, response.status_code))
+
+    with request_finished.connected_to(note, app):
+        take_the_whole_survey(student, codes["Okafor"])
+
+    # The stylesheet and the icon are fetched once, not again for every page;
+    # nothing the pages ask for is missing.
+    assert [path for path, _status in served].count("/static/survey.css") == 1
+    assert [path for path, _status in served].count("/static/favicon.ico") <= 1
+    assert [(path, status) for path, status in served if status >= 400] == []
 
     student.should_be_on("/survey/end", "You have finished. Thank you!")
     expect(
@@ -100,6 +113,7 @@ def test_a_student_finishes_by_mouse_and_the_code_is_then_refused(
     )
 
     # Not one request of the whole run went anywhere but the survey server.
-    assert student.url("/static/survey.css") in student.requests  # it did listen
+    stylesheet = re.compile(re.escape(student.url("/static/survey.css?v=")))
+    assert any(stylesheet.match(url) for url in student.requests)  # it did listen
     elsewhere = [url for url in student.requests if urlsplit(url).hostname != HOST]
     assert elsewhere == [], f"the page asked for addresses elsewhere: {elsewhere}"
