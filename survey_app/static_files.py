@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 
 #: How long a browser may keep a file asked for with its current fingerprint.
 A_YEAR = 365 * 24 * 60 * 60
@@ -23,30 +23,26 @@ A_YEAR = 365 * 24 * 60 * 60
 def init_app(app: Flask) -> None:
     """Add fingerprints to links to static files, and let browsers keep them."""
     fingerprints = Fingerprints(Path(app.static_folder or "static"), app.debug)
-    app.extensions["survey_app.static_fingerprints"] = fingerprints
 
     @app.url_defaults
     def _add_fingerprint(endpoint: str, values: dict[str, Any]) -> None:
         if endpoint == "static" and "filename" in values and "v" not in values:
             values["v"] = fingerprints.of(values["filename"])
 
-    app.after_request(_keep_fingerprinted_files)
+    # Wrapped here rather than checked after every request: only the static
+    # view needs it, and the pages students submit should not pay for it.
+    send_static_file = app.view_functions["static"]
 
-
-def _keep_fingerprinted_files(response: Response) -> Response:
-    if request.endpoint != "static" or response.status_code not in (200, 304):
+    def serve_static_file(filename: str) -> Response:
+        response: Response = send_static_file(filename=filename)
+        if request.args.get("v") == fingerprints.of(filename):
+            response.cache_control.no_cache = None
+            response.cache_control.public = True
+            response.cache_control.max_age = A_YEAR
+            response.cache_control.immutable = True
         return response
-    fingerprints: Fingerprints = current_app.extensions[
-        "survey_app.static_fingerprints"
-    ]
-    filename = (request.view_args or {}).get("filename", "")
-    asked_for = request.args.get("v")
-    if asked_for is not None and asked_for == fingerprints.of(filename):
-        response.cache_control.no_cache = None
-        response.cache_control.public = True
-        response.cache_control.max_age = A_YEAR
-        response.cache_control.immutable = True
-    return response
+
+    app.view_functions["static"] = serve_static_file
 
 
 class Fingerprints:

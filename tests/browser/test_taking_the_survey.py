@@ -78,8 +78,9 @@ def test_a_student_finishes_by_mouse_and_the_code_is_then_refused(
 
     # The stylesheet and the icon are fetched once, not again for every page;
     # nothing the pages ask for is missing.
-    assert [path for path, _status in served].count("/static/survey.css") == 1
-    assert [path for path, _status in served].count("/static/favicon.ico") <= 1
+    paths = [path for path, _status in served]
+    assert paths.count("/static/survey.css") == 1
+    assert paths.count("/static/favicon.ico") <= 1
     assert [(path, status) for path, status in served if status >= 400] == []
 
     student.should_be_on("/survey/end", "You have finished. Thank you!")
